@@ -1,0 +1,42 @@
+// `flotilla bench ...`: benchmarks that print numbers and write JSON; they never pass or fail.
+import type { Command } from 'commander';
+import { runRaftCoreBench } from '../bench/raft-core.js';
+import { writeResult } from '../bench/report.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('benchmarks that print numbers and write JSON');
+  bench
+    .command('raft')
+    .description('commits/s of the pure Raft core: 3 members in memory, no I/O (the ceiling for the store)')
+    .option('--seconds <n>', 'measured duration', positiveInt('seconds'), 5)
+    .option('--batch <n>', 'proposals per round', positiveInt('batch'), 64)
+    .option('--value-bytes <n>', 'bytes per proposal', positiveInt('value-bytes'), 256)
+    .option('--members <n>', 'cluster size', positiveInt('members'), 3)
+    .option('--json', 'print the JSON result instead of a table')
+    .action((opts: { seconds: number; batch: number; valueBytes: number; members: number; json?: boolean }) => {
+      const result = runRaftCoreBench(opts);
+      const path = writeResult('raft-core', result);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      const rows = [
+        ['members', String(opts.members)],
+        ['batch', `${opts.batch} x ${opts.valueBytes} B`],
+        ['committed', String(result.committed)],
+        ['elapsed', `${result.elapsedSeconds.toFixed(2)} s`],
+        ['commits/s', result.commitsPerSecond.toFixed(0)],
+        ['cpu', `${result.cpuSeconds.toFixed(2)} s (${((result.cpuSeconds / result.elapsedSeconds) * 100).toFixed(0)}% of a core)`],
+        ['json', path],
+      ];
+      for (const [k, v] of rows) process.stdout.write(`${k!.padEnd(12)} ${v}\n`);
+    });
+}

@@ -1,0 +1,20 @@
+// Entry point of the `flotilla` command. Each role registers its own subcommand in
+// the file next to its code; this file only wires them together, so adding a role is
+// one import and one line here.
+import { Command } from 'commander';
+import { registerNotYetBuilt } from './not-yet-built.js';
+import { registerChaos } from './chaos.js';
+import { registerBench } from './bench.js';
+
+const program = new Command();
+program
+  .name('flotilla')
+  .description('The Kubernetes architecture in TypeScript, highly available on its own Raft store.')
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+registerChaos(program);
+registerBench(program);
+registerNotYetBuilt(program);
+
+await program.parseAsync(process.argv);
