@@ -781,7 +781,8 @@ export class Raft {
     } else if (pr.state === ProgressState.Replicate) pr.inflights.freeLE(m.index);
 
     if (this.#maybeCommit()) this.#bcastAppend();
-    else if (wasPaused) this.#maybeSendAppend(m.from, false);
+    // A follower we had paused missed commit updates meanwhile: send even if empty.
+    else if (wasPaused) this.#maybeSendAppend(m.from, true);
     // Keep the pipeline full while the window allows.
     while (this.#maybeSendAppend(m.from, false)) { /* send until paused or caught up */ }
     if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.#sendTimeoutNow(m.from);

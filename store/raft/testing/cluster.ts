@@ -116,6 +116,34 @@ export class TestCluster {
     return any;
   }
 
+  /** Messages sent and not yet delivered. */
+  pending(): readonly Message[] {
+    return this.#queue;
+  }
+
+  /**
+   * One round: deliver every queued message (dropping those on cut links), then run every
+   * member's Ready loop, which queues the next round. For step-by-step transcripts.
+   */
+  deliverRound(): { delivered: Message[]; dropped: Message[] } {
+    const batch = this.#queue;
+    this.#queue = [];
+    const delivered: Message[] = [];
+    const dropped: Message[] = [];
+    for (const msg of batch) {
+      this.sent.push(msg);
+      const to = this.members.get(msg.to);
+      if (!to || this.#cut.has(`${msg.from}>${msg.to}`)) {
+        dropped.push(msg);
+        continue;
+      }
+      delivered.push(msg);
+      to.node.step(msg);
+    }
+    for (const id of this.members.keys()) this.processReady(id);
+    return { delivered, dropped };
+  }
+
   /** Deliver messages until nothing moves (bounded); returns the messages delivered. */
   stabilize(maxSteps = 100_000): Message[] {
     const delivered: Message[] = [];
@@ -193,7 +221,9 @@ export function describeMessage(m: Message): string {
 
 /** Build a durable log from "term per index" (index 1..n), e.g. [1,1,1,4,4,5,5,6,6,6]. */
 export function storageWithTerms(terms: number[], voters: NodeId[], hardTerm?: number): MemoryStorage {
-  const entries: Entry[] = terms.map((term, i) => ({ term, index: i + 1, type: EntryType.Normal, data: text(`e${i + 1}@${term}`) }));
+  const entries: Entry[] = terms.map((term, i) => ({
+    term, index: i + 1, type: EntryType.Normal, data: text(`e${i + 1}@${term}`),
+  }));
   const s = new MemoryStorage({ confState: { voters, learners: [] }, entries });
   s.setHardState({ term: hardTerm ?? terms[terms.length - 1] ?? 0, vote: '', commit: 0 });
   return s;
