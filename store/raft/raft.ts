@@ -440,7 +440,7 @@ export class Raft {
 
   #leaderReadIndex(context: Uint8Array, from: NodeId): Accepted {
     if (this.#reads.full()) return { ok: false, reason: { code: 'uncommitted-limit' } };
-    if (this.voters.length === 1 || this.#bugs.has(SeededBug.ReadIndexWithoutQuorum)) {
+    if (this.#bugs.has(SeededBug.ReadIndexWithoutQuorum)) {
       this.#answerRead(from, context, this.log.committed);
       return { ok: true };
     }
@@ -450,6 +450,11 @@ export class Raft {
         return { ok: false, reason: { code: 'uncommitted-limit' } };
       }
       this.#readsBeforeTermCommit.push(message({ type: MessageType.ReadIndex, to: this.id, from, context }));
+      return { ok: true };
+    }
+    if (this.voters.length === 1) {
+      // Nobody else could have been elected: our commit index is current.
+      this.#answerRead(from, context, this.log.committed);
       return { ok: true };
     }
     // The round starts when the driver next collects a Ready (flushReadRound), so every
