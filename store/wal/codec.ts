@@ -25,7 +25,11 @@ export enum RecordType {
   /** A batch of contiguous entries; on replay it replaces any entries at or after its first index. */
   Entries = 2,
   HardState = 3,
-  /** A snapshot at (index, term) was saved; replay can start there. */
+  /**
+   * A snapshot at (index, term) was saved; replay can start there. It carries the writer's
+   * §7 decision (keep the log after it, or discard the log) because replay may not know the
+   * term at that index once the segments holding it are released.
+   */
   SnapshotMarker = 4,
 }
 
@@ -36,7 +40,12 @@ const SEGMENT_MAGIC = Buffer.from('FLOTWAL1', 'ascii');
 export const ENTRIES_PAYLOAD_FIXED_BYTES = 12;
 export const ENTRY_OVERHEAD_BYTES = 13;
 export const HARD_STATE_FIXED_BYTES = 20;
+/** A marker inside a segment header: index, term. */
 export const SNAPSHOT_MARKER_BYTES = 16;
+/** A SnapshotMarker record: index, term, flags (bit 0: the marker discarded the log). */
+export const MARKER_RECORD_PAYLOAD_BYTES = 17;
+const MARKER_RESETS_LOG = 1;
+const SEGMENT_HEADER_FIXED_BYTES = SEGMENT_MAGIC.length + 32 + 4 + 4 + 1;
 
 /** Where a snapshot was saved; `SnapshotMetadata` fits this shape. */
 export interface SnapshotMarker {
@@ -130,14 +139,10 @@ export function writeFrame(buf: Buffer, off: number, type: RecordType, payloadBy
   return off + RECORD_HEADER_BYTES;
 }
 
-export function entriesPayloadBytes(entries: readonly Entry[], from: number, to: number): number {
-  let size = ENTRIES_PAYLOAD_FIXED_BYTES;
-  for (let i = from; i < to; i++) size += ENTRY_OVERHEAD_BYTES + (entries[i] as Entry).data.byteLength;
-  return size;
-}
-
 /** Writes entries[from, to) as an Entries payload at `off`; returns the offset after it. */
-export function writeEntriesPayload(buf: Buffer, off: number, entries: readonly Entry[], from: number, to: number): number {
+export function writeEntriesPayload(
+  buf: Buffer, off: number, entries: readonly Entry[], from: number, to: number,
+): number {
   writeU64(buf, off, (entries[from] as Entry).index);
   buf.writeUInt32LE(to - from, off + 8);
   let p = off + ENTRIES_PAYLOAD_FIXED_BYTES;
@@ -173,8 +178,8 @@ export function writeMarkerPayload(buf: Buffer, off: number, m: SnapshotMarker):
 /** A framed, unsealed SegmentHeader record (seal it with sealRecord(buf, 0, seq, 0)). */
 export function encodeSegmentHeader(h: SegmentHeader): Buffer {
   const vote = h.hardState ? Buffer.from(h.hardState.vote, 'utf8') : Buffer.alloc(0);
-  const payloadBytes = SEGMENT_MAGIC.length + 32 + 4 + h.metadata.clusterId.byteLength + 4 +
-    h.metadata.memberId.byteLength + 1 + (h.hardState ? hardStatePayloadBytes(vote) : 0) +
+  const payloadBytes = SEGMENT_HEADER_FIXED_BYTES + h.metadata.clusterId.byteLength +
+    h.metadata.memberId.byteLength + (h.hardState ? hardStatePayloadBytes(vote) : 0) +
     (h.snapshotMarker ? SNAPSHOT_MARKER_BYTES : 0);
   const buf = Buffer.alloc(RECORD_HEADER_BYTES + payloadBytes);
   let p = writeFrame(buf, 0, RecordType.SegmentHeader, payloadBytes);
@@ -258,11 +263,19 @@ export function decodeHardState(payload: Buffer): HardState {
   return hs;
 }
 
-export function decodeMarker(payload: Buffer): SnapshotMarker {
+export function writeMarkerRecordPayload(buf: Buffer, off: number, m: SnapshotMarker, resetsLog: boolean): number {
+  writeMarkerPayload(buf, off, m);
+  buf[off + SNAPSHOT_MARKER_BYTES] = resetsLog ? MARKER_RESETS_LOG : 0;
+  return off + MARKER_RECORD_PAYLOAD_BYTES;
+}
+
+export function decodeMarkerRecord(payload: Buffer): { marker: SnapshotMarker; resetsLog: boolean } {
   const r = new Reader(payload);
-  const m = { index: r.u64(), term: r.u64() };
+  const marker = { index: r.u64(), term: r.u64() };
+  const flags = r.u8();
+  if (flags > MARKER_RESETS_LOG) throw new DecodeError(`unknown snapshot marker flags ${flags}`);
   r.end();
-  return m;
+  return { marker, resetsLog: flags === MARKER_RESETS_LOG };
 }
 
 export interface DecodedEntries {

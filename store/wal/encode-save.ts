@@ -3,9 +3,9 @@
 // later by the writer, once it knows the segment and offset the records land at.
 import type { Entry } from '../raft/types.js';
 import {
-  ENTRIES_PAYLOAD_FIXED_BYTES, ENTRY_OVERHEAD_BYTES, RECORD_HEADER_BYTES, RecordType, SNAPSHOT_MARKER_BYTES,
+  ENTRIES_PAYLOAD_FIXED_BYTES, ENTRY_OVERHEAD_BYTES, RECORD_HEADER_BYTES, RecordType, MARKER_RECORD_PAYLOAD_BYTES,
   hardStatePayloadBytes, writeEntriesPayload, writeFrame, writeHardStatePayload,
-  writeMarkerPayload,
+  writeMarkerRecordPayload,
 } from './codec.js';
 import { WalTooLargeError } from './errors.js';
 import { MAX_VOTE_BYTES, type WalLimits } from './limits.js';
@@ -29,7 +29,8 @@ function planEntries(entries: readonly Entry[], limits: WalLimits, out: PlannedR
   let size = ENTRIES_PAYLOAD_FIXED_BYTES;
   const flush = (to: number, payloadBytes: number): void => {
     const start = from;
-    out.push({ type: RecordType.Entries, payloadBytes, write: (b, o) => writeEntriesPayload(b, o, entries, start, to) });
+    const write = (b: Buffer, o: number): void => void writeEntriesPayload(b, o, entries, start, to);
+    out.push({ type: RecordType.Entries, payloadBytes, write });
   };
   for (let i = 0; i < entries.length; i++) {
     const entryBytes = ENTRY_OVERHEAD_BYTES + (entries[i] as Entry).data.byteLength;
@@ -47,12 +48,13 @@ function planEntries(entries: readonly Entry[], limits: WalLimits, out: PlannedR
   if (entries.length > from) flush(entries.length, size);
 }
 
-export function encodeSave(req: SaveRequest, limits: WalLimits): EncodedSave {
+/** `markerResetsLog`: the writer's §7 decision for req.snapshotMarker (see LogState.apply). */
+export function encodeSave(req: SaveRequest, limits: WalLimits, markerResetsLog: boolean): EncodedSave {
   const planned: PlannedRecord[] = [];
   const marker = req.snapshotMarker;
   if (marker) {
-    planned.push({ type: RecordType.SnapshotMarker, payloadBytes: SNAPSHOT_MARKER_BYTES,
-      write: (b, o) => writeMarkerPayload(b, o, marker) });
+    planned.push({ type: RecordType.SnapshotMarker, payloadBytes: MARKER_RECORD_PAYLOAD_BYTES,
+      write: (b, o) => writeMarkerRecordPayload(b, o, marker, markerResetsLog) });
   }
   if (req.entries && req.entries.length > 0) planEntries(req.entries, limits, planned);
   const hs = req.hardState;

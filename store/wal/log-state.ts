@@ -58,9 +58,11 @@ export class LogState {
   }
 
   point(): LogPoint {
+    const lastTerm = this.termAt(this.#lastIndex);
+    if (lastTerm === undefined) throw new Error(`invariant: no term for the last index ${this.#lastIndex}`);
     return {
       lastIndex: this.#lastIndex,
-      lastTerm: this.termAt(this.#lastIndex) as number,
+      lastTerm,
       hardState: this.#hardState,
       snapshotMarker: this.#marker,
     };
@@ -83,34 +85,43 @@ export class LogState {
     return (this.#runs[lo] as TermRun).term;
   }
 
-  /** Applies one save in WAL order (marker, entries, hard state); throws and changes nothing if invalid. */
-  apply(req: SaveRequest): void {
+  /**
+   * Applies one save in WAL order (marker, entries, hard state); throws and changes nothing
+   * if invalid. Returns whether the snapshot marker discarded the log (§7).
+   */
+  apply(req: SaveRequest): { markerResetsLog: boolean } {
     const next = this.clone();
-    if (req.snapshotMarker) next.#applyMarker(req.snapshotMarker);
+    const markerResetsLog = req.snapshotMarker ? next.#applyMarker(req.snapshotMarker) : false;
     if (req.entries && req.entries.length > 0) next.#applyEntries(req.entries);
     if (req.hardState) next.#applyHardState(req.hardState);
     this.#runs = next.#runs;
     this.#lastIndex = next.#lastIndex;
     this.#marker = next.#marker;
     this.#hardState = next.#hardState;
+    return { markerResetsLog };
   }
 
-  #applyMarker(m: SnapshotMarker): void {
+  #applyMarker(m: SnapshotMarker): boolean {
     if (!isIndex(m.index) || !isIndex(m.term) || m.index < 1) {
       throw new WalInvalidSaveError(`snapshot marker (index ${m.index}, term ${m.term}) is not a valid position`);
     }
-    if (m.index < this.floorIndex) {
-      throw new WalInvalidSaveError(`snapshot marker index ${m.index} is older than the current snapshot ${this.floorIndex}`);
+    // The newest snapshot known: the newest marker, or the replay base if a caller opened
+    // from a newer snapshot file. Snapshots only move forward (a follower ignores older ones).
+    const newest = this.#marker && this.#marker.index > this.floorIndex
+      ? this.#marker : { index: this.floorIndex, term: this.termAt(this.floorIndex) };
+    if (m.index < newest.index) {
+      throw new WalInvalidSaveError(`snapshot marker index ${m.index} is older than the current snapshot ${newest.index}`);
     }
-    if (m.index === this.floorIndex && m.term !== this.termAt(m.index)) {
+    if (m.index === newest.index && m.term !== newest.term) {
       throw new WalInvalidSaveError(`snapshot marker (index ${m.index}, term ${m.term}) contradicts the snapshot ` +
-        `already recorded at that index with term ${String(this.termAt(m.index))}`);
+        `already recorded at that index with term ${String(newest.term)}`);
     }
     // §7: a snapshot whose last entry is in the log keeps the entries after it; otherwise the
-    // whole log is discarded. Replay applies the same rule.
-    if (this.termAt(m.index) === m.term) {
-      const keep = this.#runs.findLastIndex((r) => r.start <= m.index);
-      this.#runs = this.#runs.slice(keep);
+    // whole log is discarded. The decision is recorded in the marker record for replay.
+    const keep = this.termAt(m.index) === m.term;
+    if (keep) {
+      const from = this.#runs.findLastIndex((r) => r.start <= m.index);
+      this.#runs = this.#runs.slice(from);
       // A new object: clones share run objects, so they are never mutated in place.
       this.#runs[0] = { start: m.index, term: m.term };
     } else {
@@ -118,6 +129,7 @@ export class LogState {
       this.#lastIndex = m.index;
     }
     this.#marker = { index: m.index, term: m.term };
+    return !keep;
   }
 
   #applyEntries(entries: readonly Entry[]): void {
@@ -149,7 +161,8 @@ export class LogState {
     const f = (entries[0] as Entry).index;
     while (this.#runs.length > 1 && (this.#runs[this.#runs.length - 1] as TermRun).start >= f) this.#runs.pop();
     for (const e of entries) {
-      if ((this.#runs[this.#runs.length - 1] as TermRun).term !== e.term) this.#runs.push({ start: e.index, term: e.term });
+      const lastRun = this.#runs[this.#runs.length - 1] as TermRun;
+      if (lastRun.term !== e.term) this.#runs.push({ start: e.index, term: e.term });
     }
     this.#lastIndex = (entries[entries.length - 1] as Entry).index;
   }

@@ -1,0 +1,4 @@
+// Public surface of the snapshot files.
+export { SNAP_DIR_NAME, Snapshotter, snapshotFileName } from './snapshotter.js';
+export type { LoadOptions, LoadedSnapshot, SnapshotFile, SnapshotterOptions } from './snapshotter.js';
+export * from './errors.js';
