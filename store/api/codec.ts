@@ -1,0 +1,201 @@
+// Wire ↔ backend translation. Decoded messages (proto-loader: keepCase, longs as decimal
+// strings, defaults on, bytes as Buffer) become the fully populated backend.ts objects with
+// bigint for every 64-bit field; backend answers become plain objects the encoder accepts
+// (64-bit values as decimal strings, which protobufjs encodes exactly).
+
+import {
+  type Compare, type DeleteRangeRequest, type Event, type KeyValue, type Member, type PutRequest,
+  type RangeRequest, type RangeResponse, type RequestOp, type ResponseOp, type TxnRequest, type TxnResponse,
+  type WatchCreateRequest, type DeleteRangeResponse, type PutResponse, type WatchFilterType,
+} from './backend.js';
+
+/** A decoded int64/uint64 (proto-loader gives strings; a hand-built message may give numbers). */
+export type WireLong = string | number | bigint | null | undefined;
+type WireBytes = Uint8Array | null | undefined;
+
+const EMPTY = new Uint8Array(0);
+
+export function long(v: WireLong): bigint {
+  if (v === null || v === undefined || v === '') return 0n;
+  return typeof v === 'bigint' ? v : BigInt(v);
+}
+
+/** A message field that is set (proto-loader leaves unset ones null or absent). */
+export function present<T>(v: T | null | undefined): v is T {
+  return v !== null && v !== undefined;
+}
+
+export function bytes(v: WireBytes): Uint8Array {
+  return v ?? EMPTY;
+}
+
+/** 64-bit out: the decimal string protobufjs encodes exactly. */
+export function str(v: bigint): string {
+  return v.toString();
+}
+
+// ---- Requests ------------------------------------------------------------------------
+
+export interface WireRangeRequest {
+  key?: WireBytes; range_end?: WireBytes; limit?: WireLong; revision?: WireLong;
+  sort_order?: number; sort_target?: number; serializable?: boolean; keys_only?: boolean; count_only?: boolean;
+  min_mod_revision?: WireLong; max_mod_revision?: WireLong; min_create_revision?: WireLong;
+  max_create_revision?: WireLong;
+}
+
+export function decodeRange(w: WireRangeRequest): RangeRequest {
+  return {
+    key: bytes(w.key), rangeEnd: bytes(w.range_end), limit: long(w.limit), revision: long(w.revision),
+    sortOrder: w.sort_order ?? 0, sortTarget: w.sort_target ?? 0, serializable: w.serializable === true,
+    keysOnly: w.keys_only === true, countOnly: w.count_only === true,
+    minModRevision: long(w.min_mod_revision), maxModRevision: long(w.max_mod_revision),
+    minCreateRevision: long(w.min_create_revision), maxCreateRevision: long(w.max_create_revision),
+  };
+}
+
+export interface WirePutRequest {
+  key?: WireBytes; value?: WireBytes; lease?: WireLong; prev_kv?: boolean; ignore_value?: boolean;
+  ignore_lease?: boolean;
+}
+
+export function decodePut(w: WirePutRequest): PutRequest {
+  return {
+    key: bytes(w.key), value: bytes(w.value), lease: long(w.lease), prevKv: w.prev_kv === true,
+    ignoreValue: w.ignore_value === true, ignoreLease: w.ignore_lease === true,
+  };
+}
+
+export interface WireDeleteRangeRequest {
+  key?: WireBytes; range_end?: WireBytes; prev_kv?: boolean;
+}
+
+export function decodeDeleteRange(w: WireDeleteRangeRequest): DeleteRangeRequest {
+  return { key: bytes(w.key), rangeEnd: bytes(w.range_end), prevKv: w.prev_kv === true };
+}
+
+export interface WireCompare {
+  result?: number; target?: number; key?: WireBytes; range_end?: WireBytes;
+  version?: WireLong; create_revision?: WireLong; mod_revision?: WireLong; value?: WireBytes; lease?: WireLong;
+}
+
+export function decodeCompare(w: WireCompare): Compare {
+  return {
+    result: w.result ?? 0, target: w.target ?? 0, key: bytes(w.key), rangeEnd: bytes(w.range_end),
+    version: long(w.version), createRevision: long(w.create_revision), modRevision: long(w.mod_revision),
+    value: bytes(w.value), lease: long(w.lease),
+  };
+}
+
+export interface WireRequestOp {
+  request_range?: WireRangeRequest | null;
+  request_put?: WirePutRequest | null;
+  request_delete_range?: WireDeleteRangeRequest | null;
+  request_txn?: WireTxnRequest | null;
+}
+
+export interface WireTxnRequest {
+  compare?: WireCompare[] | null; success?: WireRequestOp[] | null; failure?: WireRequestOp[] | null;
+}
+
+/** Recursion depth is that of the message protobufjs already decoded (bounded by its size). */
+export function decodeRequestOp(w: WireRequestOp): RequestOp {
+  if (present(w.request_range)) return { range: decodeRange(w.request_range) };
+  if (present(w.request_put)) return { put: decodePut(w.request_put) };
+  if (present(w.request_delete_range)) {
+    return { deleteRange: decodeDeleteRange(w.request_delete_range) };
+  }
+  if (present(w.request_txn)) return { txn: decodeTxn(w.request_txn) };
+  return { empty: true };
+}
+
+export function decodeTxn(w: WireTxnRequest): TxnRequest {
+  return {
+    compare: (w.compare ?? []).map(decodeCompare),
+    success: (w.success ?? []).map(decodeRequestOp),
+    failure: (w.failure ?? []).map(decodeRequestOp),
+  };
+}
+
+export interface WireWatchCreateRequest {
+  key?: WireBytes; range_end?: WireBytes; start_revision?: WireLong; progress_notify?: boolean;
+  filters?: number[] | null; prev_kv?: boolean; watch_id?: WireLong; fragment?: boolean;
+}
+
+export function decodeWatchCreate(w: WireWatchCreateRequest): WatchCreateRequest {
+  return {
+    key: bytes(w.key), rangeEnd: bytes(w.range_end), startRevision: long(w.start_revision),
+    progressNotify: w.progress_notify === true, filters: (w.filters ?? []) as WatchFilterType[],
+    prevKv: w.prev_kv === true, watchId: long(w.watch_id), fragment: w.fragment === true,
+  };
+}
+
+// ---- Responses -----------------------------------------------------------------------
+
+export interface HeaderFields {
+  clusterId: bigint;
+  memberId: bigint;
+  revision: bigint;
+  raftTerm: bigint;
+}
+
+export interface WireHeader {
+  cluster_id: string; member_id: string; revision: string; raft_term: string;
+}
+
+export function encodeHeader(h: HeaderFields): WireHeader {
+  return {
+    cluster_id: str(h.clusterId), member_id: str(h.memberId), revision: str(h.revision), raft_term: str(h.raftTerm),
+  };
+}
+
+/** Headers of the responses nested in a txn carry only a revision (as etcd's do). */
+function nestedHeader(revision: bigint): Partial<WireHeader> {
+  return { revision: str(revision) };
+}
+
+export interface WireKeyValue {
+  key: Uint8Array; create_revision: string; mod_revision: string; version: string; value: Uint8Array; lease: string;
+}
+
+export function encodeKv(kv: KeyValue): WireKeyValue {
+  return {
+    key: kv.key, create_revision: str(kv.createRevision), mod_revision: str(kv.modRevision),
+    version: str(kv.version), value: kv.value, lease: str(kv.lease),
+  };
+}
+
+export function encodeEvent(e: Event): object {
+  return e.prevKv === undefined
+    ? { type: e.type, kv: encodeKv(e.kv) }
+    : { type: e.type, kv: encodeKv(e.kv), prev_kv: encodeKv(e.prevKv) };
+}
+
+export function encodeRangeBody(r: RangeResponse): object {
+  return { kvs: r.kvs.map(encodeKv), more: r.more, count: str(r.count) };
+}
+
+export function encodePutBody(r: PutResponse): object {
+  return r.prevKv === undefined ? {} : { prev_kv: encodeKv(r.prevKv) };
+}
+
+export function encodeDeleteBody(r: DeleteRangeResponse): object {
+  return { deleted: str(r.deleted), prev_kvs: r.prevKvs.map(encodeKv) };
+}
+
+function encodeResponseOp(op: ResponseOp): object {
+  if ('range' in op) return { response_range: { header: nestedHeader(op.range.revision), ...encodeRangeBody(op.range) } };
+  if ('put' in op) return { response_put: { header: nestedHeader(op.put.revision), ...encodePutBody(op.put) } };
+  if ('deleteRange' in op) {
+    const d = op.deleteRange;
+    return { response_delete_range: { header: nestedHeader(d.revision), ...encodeDeleteBody(d) } };
+  }
+  return { response_txn: { header: nestedHeader(op.txn.revision), ...encodeTxnBody(op.txn) } };
+}
+
+export function encodeTxnBody(r: TxnResponse): object {
+  return { succeeded: r.succeeded, responses: r.responses.map(encodeResponseOp) };
+}
+
+export function encodeMember(m: Member): object {
+  return { ID: str(m.id), name: m.name, peerURLs: m.peerUrls, clientURLs: m.clientUrls, isLearner: m.isLearner };
+}

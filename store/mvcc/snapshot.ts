@@ -1,0 +1,129 @@
+// The whole replicated state as one byte string, for Raft snapshots. msgpack via msgpackr
+// with records off (record structures are stateful across calls; a snapshot must decode
+// on its own) and 64-bit integers as bigint (lease IDs). The layout is canonical — keys in
+// byte order, a key's revisions in order, leases by ID — so equal states give equal bytes.
+//
+// [FORMAT, currentRev, compactRev, keys, leases]
+//   keys:   [[key, main, sub, tombstone(0/1), createRev, version, value, lease, main, ...], ...]
+//   leases: [id, grantedTtl, remainingTtl, id, ...]
+// Watchers are connection state, not replicated state: they are not in a snapshot.
+
+import { Packr } from 'msgpackr';
+import { KvState } from './kv-state.js';
+import { Lessor } from './lessor.js';
+import type { KeyHistory } from './history.js';
+import type { KeyValue } from './types.js';
+import { NO_LEASE } from './types.js';
+import { bytesToKey, EMPTY_BYTES } from './bytes.js';
+import { invariant } from './errors.js';
+import { SNAPSHOT_FORMAT_VERSION } from './limits.js';
+
+const packr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: false });
+
+const FIELDS_PER_REVISION = 7;
+const FIELDS_PER_LEASE = 3;
+
+export function encodeSnapshot(kv: KvState, lessor: Lessor): Uint8Array {
+  const keys: unknown[][] = [];
+  kv.tree.scan('', '', (_id, h: KeyHistory) => {
+    const row: unknown[] = [h.key];
+    for (const r of h.revs) {
+      row.push(r.main, r.sub, r.tombstone ? 1 : 0, r.kv.createRevision, r.kv.version, r.kv.value, r.kv.lease);
+    }
+    keys.push(row);
+    return true;
+  });
+  const leases: unknown[] = [];
+  for (const l of lessor.list()) leases.push(l.id, l.grantedTtlSeconds, l.remainingTtlSeconds);
+  // Copy out: msgpackr may reuse the memory behind what pack() returned.
+  return new Uint8Array(packr.pack([SNAPSHOT_FORMAT_VERSION, kv.currentRev, kv.compactRev, keys, leases]));
+}
+
+function corrupt(what: string): never {
+  invariant(false, `snapshot corrupt: ${what}`);
+}
+
+function int(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x)) corrupt(`${what} is not an integer`);
+  return x;
+}
+
+function big(x: unknown, what: string): bigint {
+  if (typeof x !== 'bigint') corrupt(`${what} is not a 64-bit integer`);
+  return x;
+}
+
+/** Decoded binaries may be Buffers viewing the snapshot; copy so the snapshot can be freed. */
+function bytes(x: unknown, what: string): Uint8Array {
+  if (!(x instanceof Uint8Array)) corrupt(`${what} is not bytes`);
+  return x.length === 0 ? EMPTY_BYTES : new Uint8Array(x);
+}
+
+interface Decoded {
+  kv: KvState;
+  lessor: Lessor;
+}
+
+function* decodeRevisions(keys: unknown[]): Generator<{
+  id: string; key: Uint8Array; main: number; sub: number; kv: KeyValue; tombstone: boolean;
+}> {
+  for (const row of keys) {
+    if (!Array.isArray(row) || row.length < 1 + FIELDS_PER_REVISION || (row.length - 1) % FIELDS_PER_REVISION !== 0) {
+      corrupt('key row shape');
+    }
+    const key = bytes(row[0], 'key');
+    if (key.length === 0) corrupt('empty key');
+    const id = bytesToKey(key);
+    for (let i = 1; i < row.length; i += FIELDS_PER_REVISION) {
+      const main = int(row[i], 'main revision');
+      const sub = int(row[i + 1], 'sub revision');
+      const tombstone = int(row[i + 2], 'tombstone flag') === 1;
+      const createRevision = int(row[i + 3], 'create revision');
+      const version = int(row[i + 4], 'version');
+      const value = bytes(row[i + 5], 'value');
+      const lease = big(row[i + 6], 'lease');
+      if (tombstone && (createRevision !== 0 || version !== 0 || value.length !== 0 || lease !== NO_LEASE)) {
+        corrupt('tombstone with a value');
+      }
+      if (!tombstone && (version < 1 || createRevision < 2 || createRevision > main)) corrupt('put revision fields');
+      const kv: KeyValue = Object.freeze({ key, createRevision, modRevision: main, version, value, lease });
+      yield { id, key, main, sub, kv, tombstone };
+    }
+  }
+}
+
+export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decoded {
+  let top: unknown;
+  try {
+    // A fresh view: msgpackr caches a DataView as a property on the array it decodes.
+    top = packr.unpack(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  } catch (e) {
+    corrupt(`undecodable (${(e as Error).message})`);
+  }
+  if (!Array.isArray(top) || top.length !== 5) corrupt('top-level shape');
+  if (top[0] !== SNAPSHOT_FORMAT_VERSION) corrupt(`format ${String(top[0])}, expected ${SNAPSHOT_FORMAT_VERSION}`);
+  const currentRev = int(top[1], 'current revision');
+  const compactRev = int(top[2], 'compact revision');
+  if (currentRev < 1 || compactRev < -1 || compactRev > currentRev) corrupt('revisions out of range');
+  const keys = top[3];
+  const leases = top[4];
+  if (!Array.isArray(keys) || !Array.isArray(leases) || leases.length % FIELDS_PER_LEASE !== 0) corrupt('sections');
+
+  const kv = KvState.restore(kvOverheadBytes, currentRev, compactRev, decodeRevisions(keys));
+  const lessor = new Lessor();
+  for (let i = 0; i < leases.length; i += FIELDS_PER_LEASE) {
+    const id = big(leases[i], 'lease id');
+    if (id === NO_LEASE || lessor.get(id) !== undefined) corrupt('lease id');
+    lessor.grant(id, int(leases[i + 1], 'lease ttl'), int(leases[i + 2], 'lease remaining ttl'));
+  }
+  // Attachments are derived, as etcd rebuilds them from the key space on restore.
+  kv.tree.scan('', '', (id, h) => {
+    const last = h.latest();
+    if (last !== undefined && !last.tombstone && last.kv.lease !== NO_LEASE) {
+      if (lessor.get(last.kv.lease) === undefined) corrupt(`key attached to missing lease ${last.kv.lease}`);
+      lessor.attach(last.kv.lease, id);
+    }
+    return true;
+  });
+  return { kv, lessor };
+}
