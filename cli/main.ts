@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerNotYetBuilt } from './not-yet-built.js';
 import { registerChaos } from './chaos.js';
 import { registerBench } from './bench.js';
+import { registerStore } from './store.js';
 
 const program = new Command();
 program
@@ -13,6 +14,7 @@ program
   .showHelpAfterError()
   .enablePositionalOptions();
 
+registerStore(program);
 registerChaos(program);
 registerBench(program);
 registerNotYetBuilt(program);

@@ -10,7 +10,6 @@ export interface PlannedRole {
 }
 
 export const PLANNED_ROLES: readonly PlannedRole[] = [
-  { name: 'store', summary: 'a Raft store member speaking the etcd v3 API', issue: 'store (durable 3-5 member store)' },
   { name: 'apiserver', summary: 'the Kubernetes API on the store', issue: 'apiserver' },
   { name: 'lb', summary: 'TCP load balancer with /readyz health checks', issue: 'apiserver' },
   { name: 'scheduler', summary: 'the scheduler, active/standby', issue: 'scheduler and controller-manager' },

@@ -1,0 +1,98 @@
+// `flotilla store`: a Raft store member with etcd's flag names, so a 3-member cluster
+// starts exactly like etcd's documented local cluster.
+import type { Command } from 'commander';
+import { MEMBER_LIMITS, type MemberOptions, parseInitialCluster } from '../store/server/options.js';
+import { runMember } from '../store/server/process.js';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function int(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+
+interface StoreFlags {
+  name: string;
+  dataDir?: string;
+  listenClientUrls: string;
+  advertiseClientUrls?: string;
+  listenPeerUrls: string;
+  initialAdvertisePeerUrls?: string;
+  initialCluster?: string;
+  initialClusterState: string;
+  initialClusterToken: string;
+  heartbeatInterval: number;
+  electionTimeout: number;
+  snapshotCount: number;
+  quotaBackendBytes: number;
+  autoCompactionRetention: string;
+  listenMetricsUrls?: string;
+}
+
+export function toMemberOptions(f: StoreFlags): MemberOptions {
+  const listenClientUrls = list(f.listenClientUrls);
+  const listenPeerUrls = list(f.listenPeerUrls);
+  const initialAdvertisePeerUrls = list(f.initialAdvertisePeerUrls ?? f.listenPeerUrls);
+  if (f.initialClusterState !== 'new' && f.initialClusterState !== 'existing') {
+    throw new Error(`--initial-cluster-state must be "new" or "existing", got "${f.initialClusterState}"`);
+  }
+  if (f.electionTimeout < 5 * f.heartbeatInterval) {
+    throw new Error(`--election-timeout (${f.electionTimeout} ms) must be at least 5x --heartbeat-interval (${f.heartbeatInterval} ms)`);
+  }
+  const firstClient = new URL(listenClientUrls[0] ?? 'http://127.0.0.1:2379');
+  const metricsDefault = `http://${firstClient.hostname}:${Number(firstClient.port || 2379) + 2}`;
+  return {
+    name: f.name,
+    dataDir: f.dataDir ?? `${f.name}.flotilla`,
+    listenClientUrls,
+    advertiseClientUrls: list(f.advertiseClientUrls ?? f.listenClientUrls),
+    listenPeerUrls,
+    initialAdvertisePeerUrls,
+    initialCluster: parseInitialCluster(f.initialCluster ?? `${f.name}=${initialAdvertisePeerUrls[0]}`),
+    initialClusterState: f.initialClusterState,
+    initialClusterToken: f.initialClusterToken,
+    heartbeatIntervalMs: f.heartbeatInterval,
+    electionTimeoutMs: f.electionTimeout,
+    snapshotCount: f.snapshotCount,
+    quotaBackendBytes: f.quotaBackendBytes,
+    autoCompactionRetentionHours: Number(f.autoCompactionRetention) || 0,
+    listenMetricsUrls: list(f.listenMetricsUrls ?? metricsDefault),
+  };
+}
+
+export function registerStore(program: Command): void {
+  program
+    .command('store')
+    .description('run a Raft store member that speaks the etcd v3 API (etcd flag names)')
+    .option('--name <name>', 'human-readable member name', 'default')
+    .option('--data-dir <dir>', 'data directory (default: <name>.flotilla)')
+    .option('--listen-client-urls <urls>', 'URLs to serve the etcd v3 API on', 'http://127.0.0.1:2379')
+    .option('--advertise-client-urls <urls>', 'client URLs to publish (default: the listen URLs)')
+    .option('--listen-peer-urls <urls>', 'URLs to serve Raft peer traffic on', 'http://127.0.0.1:2380')
+    .option('--initial-advertise-peer-urls <urls>', 'peer URLs to advertise (default: the listen URLs)')
+    .option('--initial-cluster <list>', 'name=peerURL,... of the initial members (default: this member alone)')
+    .option('--initial-cluster-state <state>', 'new or existing', 'new')
+    .option('--initial-cluster-token <token>', 'cluster token; every member of a cluster uses the same', 'etcd-cluster')
+    .option('--heartbeat-interval <ms>', 'heartbeat interval (ms)', int('heartbeat-interval'), 100)
+    .option('--election-timeout <ms>', 'election timeout (ms)', int('election-timeout'), 1000)
+    .option('--snapshot-count <n>', 'applied entries between snapshots', int('snapshot-count'), 100000)
+    .option('--quota-backend-bytes <n>', 'NOSPACE alarm threshold (bytes)', int('quota-backend-bytes'), 2 * 1024 ** 3)
+    .option('--auto-compaction-retention <hours>', 'hours of history to keep (0: off)', '0')
+    .option('--listen-metrics-urls <urls>', 'URLs for /metrics, /livez, /readyz, /health (default: client port + 2)')
+    .action(async (flags: StoreFlags) => {
+      const running = await runMember(toMemberOptions(flags));
+      let signals = 0;
+      const onSignal = (sig: string) => {
+        if (++signals > 1) process.exit(1);
+        running.member.log.info({ signal: sig }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), MEMBER_LIMITS.leaderTransferTimeoutMs + 5000);
+        force.unref();
+        void running.stop().then(() => process.exit(process.exitCode ?? 0));
+      };
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+    });
+}

@@ -1,0 +1,161 @@
+// The replicated state machine of a member: the MVCC engine, the member registry and the
+// alarms, changed only by applying committed requests in log order. Deterministic — every
+// member gets the same results — so any member can answer reads and watches.
+import * as api from '../api/backend.js';
+import { EtcdApiError, etcdError } from '../api/errors.js';
+import * as cv from '../api/local-convert.js';
+import { MvccStore } from '../mvcc/index.js';
+import { type MemberRecord, MemberRegistry } from './members.js';
+import { type ReplicatedRequest, packState, unpackState } from './request.js';
+
+export type ApplyResult = { ok: true; value: unknown } | { ok: false; error: EtcdApiError };
+
+interface SavedState {
+  mvcc: Uint8Array;
+  members: MemberRecord[];
+  alarms: api.AlarmMember[];
+  recentIds: string[];
+  clusterToken: string;
+}
+
+/**
+ * How many applied request ids are remembered to drop duplicates. A member re-proposes
+ * its unanswered requests after a leader change (the forwarded copy may have died with the
+ * old leader); the window makes that retry apply at most once. Replicated (in snapshots),
+ * so every member drops the same duplicates.
+ */
+export const DEDUP_WINDOW_REQUESTS = 65536;
+
+function alarmKey(a: api.AlarmMember): string {
+  return `${a.memberId}:${a.alarm}`;
+}
+
+export class Applier {
+  store: MvccStore;
+  readonly members = new MemberRegistry();
+  readonly alarms = new Map<string, api.AlarmMember>();
+  /** The --initial-cluster-token the cluster was bootstrapped with (member IDs hash it). */
+  clusterToken = '';
+  readonly #recent = new Set<string>();
+  #recentOrder: string[] = [];
+  /** Called when leases are granted, renewed or revoked, so the leader's clock follows. */
+  onLease: (event: { kind: 'grant' | 'renew' | 'revoke'; id: bigint; ttlSeconds: number }) => void = () => {};
+
+  constructor() {
+    this.store = new MvccStore();
+  }
+
+  noSpace(): boolean {
+    for (const a of this.alarms.values()) if (a.alarm === api.AlarmType.NOSPACE) return true;
+    return false;
+  }
+
+  /** Apply one request; `undefined` when it is a duplicate of one already applied. */
+  applyOnce(id: string, request: ReplicatedRequest): ApplyResult | undefined {
+    if (this.#recent.has(id)) return undefined;
+    this.#recent.add(id);
+    this.#recentOrder.push(id);
+    if (this.#recentOrder.length > DEDUP_WINDOW_REQUESTS) {
+      const drop = this.#recentOrder.splice(0, this.#recentOrder.length - DEDUP_WINDOW_REQUESTS);
+      for (const d of drop) this.#recent.delete(d);
+    }
+    return this.apply(request);
+  }
+
+  apply(request: ReplicatedRequest): ApplyResult {
+    try {
+      return { ok: true, value: this.#apply(request) };
+    } catch (e) {
+      if (e instanceof EtcdApiError) return { ok: false, error: e };
+      throw e; // anything else is a bug: crash loudly rather than diverge from the other members
+    }
+  }
+
+  #apply(r: ReplicatedRequest): unknown {
+    switch (r.op) {
+      case 'put':
+        if (this.noSpace()) throw etcdError('noSpace');
+        return cv.putResp(cv.unwrap(this.store.put(cv.putReq(r.req))));
+      case 'deleteRange':
+        return cv.deleteResp(cv.unwrap(this.store.deleteRange(cv.deleteReq(r.req))));
+      case 'txn': {
+        const req = cv.txnReq(r.req);
+        if (this.noSpace() && this.store.requestCost({ txn: req }) > 0) throw etcdError('noSpace');
+        return cv.txnResp(cv.unwrap(this.store.txn(req)));
+      }
+      case 'compact': {
+        const res = cv.unwrap(this.store.compact({ revision: cv.num(r.req.revision), physical: r.req.physical }));
+        return { revision: cv.big(res.revision) };
+      }
+      case 'leaseGrant': {
+        if (this.noSpace()) throw etcdError('noSpace');
+        const res = cv.unwrap(this.store.leaseGrant({ id: r.req.id, ttlSeconds: cv.num(r.req.ttlSeconds) }));
+        this.onLease({ kind: 'grant', id: res.id, ttlSeconds: res.ttlSeconds });
+        return { revision: cv.big(res.revision), id: res.id, ttlSeconds: cv.big(res.ttlSeconds) };
+      }
+      case 'leaseRevoke': {
+        const res = cv.unwrap(this.store.leaseRevoke(r.req.id));
+        this.onLease({ kind: 'revoke', id: r.req.id, ttlSeconds: 0 });
+        return { revision: cv.big(res.revision) };
+      }
+      case 'leaseRenew':
+        return this.#renew(r.req.id);
+      case 'leaseCheckpoint':
+        cv.unwrap(this.store.leaseCheckpoint(r.req.checkpoints));
+        return {};
+      case 'memberAttributes':
+        this.members.setAttributes(r.req.memberId, r.req.name, r.req.clientUrls);
+        return {};
+      case 'alarm':
+        return this.#alarm(r.req);
+    }
+  }
+
+  #renew(id: bigint): bigint {
+    const ttl = this.store.leaseTimeToLive(id, false);
+    if (ttl.ttlSeconds === -1) throw etcdError('leaseNotFound');
+    // The renewed lease starts its full TTL again: record it as a checkpoint so a new
+    // leader (or a restart) does not count from an older one.
+    cv.unwrap(this.store.leaseCheckpoint([{ id, remainingTtlSeconds: ttl.grantedTtlSeconds }]));
+    this.onLease({ kind: 'renew', id, ttlSeconds: ttl.grantedTtlSeconds });
+    return cv.big(ttl.grantedTtlSeconds);
+  }
+
+  #alarm(req: api.AlarmRequest): api.AlarmResponse {
+    const a = { memberId: req.memberId, alarm: req.alarm };
+    switch (req.action) {
+      case api.AlarmAction.ACTIVATE:
+        if (req.alarm === api.AlarmType.NONE) return { revision: 0n, alarms: [] };
+        this.alarms.set(alarmKey(a), a);
+        return { revision: 0n, alarms: [a] };
+      case api.AlarmAction.DEACTIVATE: {
+        const had = this.alarms.get(alarmKey(a));
+        this.alarms.delete(alarmKey(a));
+        return { revision: 0n, alarms: had ? [had] : [] };
+      }
+      default:
+        return { revision: 0n, alarms: [...this.alarms.values()] };
+    }
+  }
+
+  /** The whole replicated state, for a Raft snapshot. */
+  snapshot(): Uint8Array {
+    const state: SavedState = {
+      mvcc: this.store.snapshot(), members: this.members.toState(), alarms: [...this.alarms.values()],
+      recentIds: this.#recentOrder, clusterToken: this.clusterToken,
+    };
+    return packState(state);
+  }
+
+  restore(data: Uint8Array): void {
+    const state = unpackState<SavedState>(data);
+    this.store.restore(state.mvcc);
+    this.members.restore(state.members);
+    this.alarms.clear();
+    for (const a of state.alarms) this.alarms.set(alarmKey(a), a);
+    this.#recentOrder = [...state.recentIds];
+    this.#recent.clear();
+    for (const id of this.#recentOrder) this.#recent.add(id);
+    this.clusterToken = state.clusterToken;
+  }
+}

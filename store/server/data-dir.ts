@@ -1,0 +1,110 @@
+// A member's data directory: <data-dir>/wal (the Raft log and hard state) and
+// <data-dir>/snap (state machine snapshots). Opening it yields everything the Raft core
+// and the state machine need to resume: a new cluster is bootstrapped like etcd (initial
+// members as committed AddNode entries carrying their peer URLs), a restart loads the
+// newest snapshot and replays the WAL after it.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeConfChange } from '../raft/confchange.js';
+import { MemoryStorage } from '../raft/memory-storage.js';
+import { ConfChangeType, type Entry, EntryType, type Snapshot } from '../raft/types.js';
+import { Snapshotter } from '../snapshot/index.js';
+import { WAL, type WalWarning } from '../wal/index.js';
+import { Applier } from './applier.js';
+import { computeClusterId, computeMemberId, raftId } from './members.js';
+import type { MemberOptions } from './options.js';
+import { encodeConfContext } from './request.js';
+
+export interface OpenedDataDir {
+  wal: WAL;
+  snapshotter: Snapshotter;
+  raftStorage: MemoryStorage;
+  applier: Applier;
+  /** Index the state machine holds (the snapshot's): Raft re-delivers entries after it. */
+  applied: number;
+  clusterId: bigint;
+  memberId: bigint;
+  warnings: WalWarning[];
+  fresh: boolean;
+}
+
+function u64Bytes(v: bigint): Uint8Array {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(v);
+  return new Uint8Array(b);
+}
+
+function bytesU64(b: Uint8Array): bigint {
+  return Buffer.from(b).readBigUInt64BE(0);
+}
+
+export function initialMembers(o: MemberOptions): { ids: Map<string, bigint>; clusterId: bigint } {
+  const ids = new Map<string, bigint>();
+  for (const [name, urls] of o.initialCluster) ids.set(name, computeMemberId(urls, o.initialClusterToken));
+  return { ids, clusterId: computeClusterId([...ids.values()]) };
+}
+
+export async function openDataDir(o: MemberOptions): Promise<OpenedDataDir> {
+  const walDir = join(o.dataDir, 'wal');
+  const snapshotter = new Snapshotter(join(o.dataDir, 'snap'));
+  if (existsSync(walDir) && readdirSync(walDir).some((f) => f.endsWith('.wal'))) return restart(walDir, snapshotter);
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  return bootstrap(o, walDir, snapshotter);
+}
+
+async function restart(walDir: string, snapshotter: Snapshotter): Promise<OpenedDataDir> {
+  const loaded = await snapshotter.loadNewest();
+  const applier = new Applier();
+  let snapshot: Snapshot | undefined;
+  if (loaded) {
+    snapshot = loaded.snapshot;
+    applier.restore(snapshot.data);
+  }
+  const opened = await WAL.open(walDir, snapshot ? { fromSnapshot: snapshot.metadata } : {});
+  const raftStorage = new MemoryStorage({
+    ...(snapshot ? { snapshot } : {}),
+    hardState: opened.hardState,
+  });
+  raftStorage.append(opened.entries);
+  // The commit index is at least the snapshot's: a snapshot holds only committed state.
+  const hs = raftStorage.hardState();
+  if (snapshot && hs.commit < snapshot.metadata.index) {
+    raftStorage.setHardState({ ...hs, commit: snapshot.metadata.index });
+  }
+  return {
+    wal: opened.wal, snapshotter, raftStorage, applier, applied: snapshot?.metadata.index ?? 0,
+    clusterId: bytesU64(opened.metadata.clusterId), memberId: bytesU64(opened.metadata.memberId),
+    warnings: opened.warnings, fresh: false,
+  };
+}
+
+async function bootstrap(o: MemberOptions, walDir: string, snapshotter: Snapshotter): Promise<OpenedDataDir> {
+  const { ids, clusterId } = initialMembers(o);
+  const memberId = ids.get(o.name);
+  if (memberId === undefined) throw new Error(`--name ${o.name} is not in --initial-cluster (${[...ids.keys()].join(', ')})`);
+  const wal = await WAL.create(walDir, { metadata: { clusterId: u64Bytes(clusterId), memberId: u64Bytes(memberId) } });
+  let raftStorage: MemoryStorage;
+  if (o.initialClusterState === 'new') {
+    // As etcd: the initial members are committed AddNode entries of term 1.
+    const entries: Entry[] = [...o.initialCluster].map(([name, peerUrls], i) => ({
+      term: 1, index: i + 1, type: EntryType.ConfChange,
+      data: encodeConfChange({
+        type: ConfChangeType.AddNode, nodeId: raftId(ids.get(name)!),
+        context: encodeConfContext({
+          id: '', memberId: ids.get(name)!, name, peerUrls, isLearner: false, clusterToken: o.initialClusterToken,
+        }),
+      }),
+    }));
+    const hardState = { term: 1, vote: '', commit: entries.length };
+    await wal.save({ entries, hardState });
+    raftStorage = new MemoryStorage({
+      confState: { voters: [...ids.values()].map(raftId).sort(), learners: [] }, entries, hardState,
+    });
+  } else {
+    // Joining an existing cluster: the log (or a snapshot) from the leader brings membership.
+    raftStorage = new MemoryStorage();
+  }
+  return {
+    wal, snapshotter, raftStorage, applier: new Applier(), applied: 0, clusterId, memberId, warnings: [], fresh: true,
+  };
+}
