@@ -36,11 +36,12 @@ export class Disk {
   /**
    * Makes `ents` durable. Entries at or below the base are already covered by a snapshot and
    * dropped; a gap after the last index breaks the Storage contract and throws. Returns the
-   * entries that were written and the term of the entry just before them.
+   * entries that were written, the term of the entry just before them and how many durable
+   * entries they replaced.
    */
-  append(ents: readonly Entry[]): { written: Entry[]; prevTerm: number } {
+  append(ents: readonly Entry[]): { written: Entry[]; prevTerm: number; replaced: number } {
     const first = ents.findIndex((e) => e.index > this.#baseIndex);
-    if (ents.length === 0 || first < 0) return { written: [], prevTerm: 0 };
+    if (ents.length === 0 || first < 0) return { written: [], prevTerm: 0, replaced: 0 };
     const written = ents.slice(first);
     const start = (written[0] as Entry).index;
     if (start > this.lastIndex() + 1) {
@@ -49,12 +50,15 @@ export class Disk {
     for (let k = 1; k < written.length; k++) {
       if ((written[k] as Entry).index !== start + k) throw new Error(`disk: entries to append are not contiguous at ${start + k}`);
     }
+    const replaced = this.lastIndex() - start + 1;
     this.#entries.length = start - this.#baseIndex - 1;
     for (const e of written) this.#entries.push(e);
-    return { written, prevTerm: this.termAt(start - 1) ?? 0 };
+    return { written, prevTerm: this.termAt(start - 1) ?? 0, replaced };
   }
 
+  /** InstallSnapshot (§7): the log becomes the snapshot. An older snapshot is ignored, as MemoryStorage does. */
   applySnapshot(s: Snapshot): void {
+    if (this.snapshot && s.metadata.index <= this.snapshot.metadata.index) return;
     this.snapshot = s;
     this.#baseIndex = s.metadata.index;
     this.#baseTerm = s.metadata.term;

@@ -18,15 +18,31 @@ export type SimEvent =
    * `member` made entries durable. `prevTerm` is the term of the entry just before the first
    * one in its durable log after the append (0 at the start of the log).
    */
-  | { kind: 'persist'; member: NodeId; prevTerm: number; entries: readonly EntryDigest[] }
+  | { kind: 'persist'; member: NodeId; prevTerm: number; entries: readonly EntryDigest[];
+      /** Durable entries this append replaced (a conflicting suffix, §5.3); 0 for a pure append. */
+      replaced: number;
+      /** The term the member was leading when it persisted, 0 if it was not a leader. */
+      leaderTerm: number }
   /** `member` applied the committed entry at `index` (every entry, no-ops included). */
   | { kind: 'apply'; member: NodeId; index: number; term: number; dataHash: number; chainHash: number;
       /** The member's current term when it applied: the entry was committed in a term <= this. */
-      memberTerm: number }
+      memberTerm: number;
+      /** The member's commit index when it applied (Figure 2: apply only up to commitIndex). */
+      commit: number }
   /** `member` replaced its state machine with a snapshot taken at `index`. */
   | { kind: 'apply-snapshot'; member: NodeId; index: number; term: number; chainHash: number }
   /** `member` restarted from durable state with this applied index. */
   | { kind: 'restart'; member: NodeId; applied: number }
+  /**
+   * `member` sent a message that promises durable state (Figure 2: "updated on stable storage
+   * before responding to RPCs"): a vote request, a vote or an append acknowledgement.
+   */
+  | { kind: 'reply'; member: NodeId; type: 'Vote' | 'VoteResp' | 'AppResp'; to: NodeId; term: number; index: number;
+      reject: boolean;
+      /** The member's durable hard state when the message left. */
+      durableTerm: number; durableVote: NodeId;
+      /** AppResp: the member's durable log held entry `index` (as its current log has it) when the message left. */
+      indexDurable: boolean }
   /** A client's put was applied for the first time (not a retried duplicate) at `index`. */
   | { kind: 'put-applied'; index: number; key: string; value: string }
   /** A client learned its put is done: it was applied at `index`. */

@@ -26,3 +26,8 @@ export function hashInts(seed: number, ...values: number[]): number {
 }
 
 export const HASH_SEED = FNV_OFFSET;
+
+/** Fingerprint of an entry's payload and kind (not its position): what "same entry" means. */
+export function entryDataHash(type: number, data: Uint8Array): number {
+  return hashInts(hashBytes(data), type);
+}

@@ -24,7 +24,11 @@ export interface SimLimits {
   membersLiveMax: number;
   /** Distinct member ids one run may create (ids are never reused, as in etcd). */
   membersEverMax: number;
-  /** Most Ready batches handled after one input before we call the core runaway. */
+  /**
+   * Most Ready batches handled after one input before we call the core runaway. Generous:
+   * with maxCommittedEntriesPerReady = 1 a catching-up member legitimately needs one Ready
+   * per committed entry.
+   */
   maxReadyRoundsPerEvent: number;
   /** Concurrent writing clients and reading clients. */
   writers: number;
@@ -64,7 +68,7 @@ export const DEFAULT_SIM_LIMITS: Readonly<SimLimits> = Object.freeze({
   votersMin: 3,
   membersLiveMax: 6,
   membersEverMax: 12,
-  maxReadyRoundsPerEvent: 64,
+  maxReadyRoundsPerEvent: 4096,
   writers: 3,
   readers: 3,
   keys: 4,
@@ -80,5 +84,8 @@ export const DEFAULT_SIM_LIMITS: Readonly<SimLimits> = Object.freeze({
   pauseTicksMax: 40,
 });
 
-/** Default fault-phase steps per seed: `--seeds 200` stays near a minute on two cores. */
-export const DEFAULT_STEPS_PER_SEED = 20_000;
+/**
+ * Default fault-phase steps per seed: `--seeds 200` (12M steps) takes ~30 s on an idle 2-core
+ * machine and stays under two minutes with the cores shared.
+ */
+export const DEFAULT_STEPS_PER_SEED = 60_000;

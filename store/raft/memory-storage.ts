@@ -43,6 +43,12 @@ export class MemoryStorage implements Storage {
 
   #hardState: HardState = { term: 0, vote: NONE, commit: 0 };
   #snapshot: Snapshot;
+  /**
+   * The membership a restarted member starts with (initialState), which may be newer than
+   * the snapshot's: conf changes applied after it. Kept apart from the snapshot, whose
+   * metadata must describe exactly the state at its own index.
+   */
+  #confState: ConfState | undefined;
   #ents: Entry[];
 
   constructor(init: MemoryStorageInit = {}) {
@@ -55,7 +61,7 @@ export class MemoryStorage implements Storage {
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
-    return { hardState: { ...this.#hardState }, confState: this.#snapshot.metadata.confState };
+    return { hardState: { ...this.#hardState }, confState: this.#confState ?? this.#snapshot.metadata.confState };
   }
 
   hardState(): HardState {
@@ -66,9 +72,9 @@ export class MemoryStorage implements Storage {
     this.#hardState = { ...hs };
   }
 
-  /** The membership of the snapshot; after restart the driver replays conf changes above it. */
+  /** The membership as of the applied index, for a restart (the snapshot's stays as it was). */
   setConfState(cs: ConfState): void {
-    this.#snapshot.metadata.confState = { voters: [...cs.voters], learners: [...cs.learners] };
+    this.#confState = { voters: [...cs.voters], learners: [...cs.learners] };
   }
 
   #offset(): number {
@@ -128,6 +134,7 @@ export class MemoryStorage implements Storage {
     const { index, term } = snap.metadata;
     if (index <= this.#snapshot.metadata.index) return;
     this.#snapshot = snap;
+    this.#confState = undefined;
     this.#ents = [dummy(index, term)];
   }
 

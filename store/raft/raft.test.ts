@@ -251,3 +251,11 @@ test('a single-member cluster commits once its own write is durable', () => {
   rd = node.ready();
   assert.deepEqual(rd.committedEntries.map((e) => e.index), [1]);
 });
+
+test('MemoryStorage: setting the restart membership never changes the stored snapshot', () => {
+  const snapshot = { metadata: { index: 10, term: 2, confState: { voters: ['a', 'b', 'c'], learners: [] } }, data: new Uint8Array() };
+  const s = new MemoryStorage({ snapshot });
+  s.setConfState({ voters: ['a', 'b', 'c'], learners: ['d'] });
+  assert.deepEqual(s.snapshot().metadata.confState, { voters: ['a', 'b', 'c'], learners: [] });
+  assert.deepEqual(s.initialState().confState, { voters: ['a', 'b', 'c'], learners: ['d'] });
+});

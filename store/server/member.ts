@@ -408,7 +408,6 @@ export class Member {
   #applyConfChange(cc: ConfChange): void {
     const ctx = decodeConfContext(cc.context);
     this.#confState = this.node.applyConfChange(cc);
-    this.#storage.setConfState(this.#confState);
     const members = this.applier.members;
     const id = memberIdOf(cc.nodeId);
     if (ctx?.clusterToken) this.applier.clusterToken = ctx.clusterToken;

@@ -4,7 +4,7 @@ import type { SimEvent } from '../events.js';
 import { check } from './applied-monotonic.js';
 
 const apply = (member: string, index: number): SimEvent =>
-  ({ kind: 'apply', member, index, term: 1, dataHash: 0, chainHash: 0, memberTerm: 1 });
+  ({ kind: 'apply', member, index, term: 1, dataHash: 0, chainHash: 0, memberTerm: 1, commit: index });
 const restart = (member: string, applied: number): SimEvent => ({ kind: 'restart', member, applied });
 const snap = (member: string, index: number): SimEvent =>
   ({ kind: 'apply-snapshot', member, index, term: 1, chainHash: 0 });

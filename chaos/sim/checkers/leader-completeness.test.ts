@@ -4,7 +4,7 @@ import { logOf, type SimEvent } from '../events.js';
 import { check } from './leader-completeness.js';
 
 const apply = (member: string, index: number, term: number, memberTerm: number): SimEvent =>
-  ({ kind: 'apply', member, index, term, dataHash: 0, chainHash: 0, memberTerm });
+  ({ kind: 'apply', member, index, term, dataHash: 0, chainHash: 0, memberTerm, commit: index });
 const leader = (member: string, term: number, terms: (number | undefined)[], firstIndex = 1): SimEvent =>
   ({ kind: 'leader', member, term, log: logOf(terms, firstIndex) });
 

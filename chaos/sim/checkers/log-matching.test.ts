@@ -5,7 +5,7 @@ import { check } from './log-matching.js';
 
 const e = (index: number, term: number, dataHash = index * 1000 + term): EntryDigest => ({ index, term, dataHash });
 const persist = (member: string, prevTerm: number, entries: EntryDigest[]): SimEvent =>
-  ({ kind: 'persist', member, prevTerm, entries });
+  ({ kind: 'persist', member, prevTerm, entries, replaced: 0, leaderTerm: 0 });
 
 test('log matching rejects the same (index, term) after different prefixes (§5.3)', () => {
   // a: 1@1 2@1 3@2 ; b: 1@1 2@2(!) 3@2 — entry 3 of term 2 sits on different prefixes.

@@ -4,7 +4,7 @@ import type { SimEvent } from '../events.js';
 import { check } from './state-machine-safety.js';
 
 const apply = (member: string, index: number, term: number, dataHash: number, chainHash: number): SimEvent =>
-  ({ kind: 'apply', member, index, term, dataHash, chainHash, memberTerm: term });
+  ({ kind: 'apply', member, index, term, dataHash, chainHash, memberTerm: term, commit: index });
 const snap = (member: string, index: number, term: number, chainHash: number): SimEvent =>
   ({ kind: 'apply-snapshot', member, index, term, chainHash });
 
