@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { MEMBER_LIMITS, type MemberOptions, parseInitialCluster } from '../store/server/options.js';
 import { runMember } from '../store/server/process.js';
+import { restoreSnapshot } from '../store/server/restore.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -63,8 +64,30 @@ export function toMemberOptions(f: StoreFlags): MemberOptions {
   };
 }
 
+function registerRestore(store: Command): void {
+  store
+    .command('snapshot')
+    .description('snapshot tools')
+    .command('restore <file>')
+    .description('build a new member data dir from an `etcdctl snapshot save` file (for a new cluster)')
+    .requiredOption('--data-dir <dir>', 'the new (empty) data directory')
+    .option('--name <name>', 'this member\'s name in --initial-cluster', 'default')
+    .option('--initial-cluster <list>', 'name=peerURL,... of the new cluster')
+    .option('--initial-cluster-token <token>', 'the new cluster\'s token', 'etcd-cluster')
+    .option('--initial-advertise-peer-urls <urls>', 'this member\'s peer URLs', 'http://127.0.0.1:2380')
+    .action(async (file: string, f: { dataDir: string; name: string; initialCluster?: string;
+      initialClusterToken: string; initialAdvertisePeerUrls: string }) => {
+      const peers = list(f.initialAdvertisePeerUrls);
+      const r = await restoreSnapshot(file, {
+        name: f.name, dataDir: f.dataDir, initialClusterToken: f.initialClusterToken, initialAdvertisePeerUrls: peers,
+        initialCluster: parseInitialCluster(f.initialCluster ?? `${f.name}=${peers[0]}`),
+      });
+      process.stdout.write(`restored ${file} into ${f.dataDir}: member ${r.memberId.toString(16)}, index ${r.index}\n`);
+    });
+}
+
 export function registerStore(program: Command): void {
-  program
+  const store = program
     .command('store')
     .description('run a Raft store member that speaks the etcd v3 API (etcd flag names)')
     .option('--name <name>', 'human-readable member name', 'default')
@@ -95,4 +118,5 @@ export function registerStore(program: Command): void {
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
     });
+  registerRestore(store);
 }

@@ -105,6 +105,33 @@ describe('a 3-member store driven by stock etcdctl', () => {
     }
   });
 
+  test('etcdctl snapshot save, then restore into a new 3-member cluster that serves the same data', async () => {
+    await ctl(c.members[0]!).ok(['put', 'backed/up', 'yes']);
+    const file = join(c.root, 'backup.db');
+    await ctl(c.members[1]!).ok(['snapshot', 'save', file]);
+    const fresh = await ProcessCluster.start({
+      size: 3,
+      beforeLaunch: async (n) => {
+        for (const m of n.members) {
+          const r = await ProcessCluster.runCli(['store', 'snapshot', 'restore', file, '--name', m.name,
+            '--data-dir', m.dataDir, '--initial-cluster', n.initialCluster, '--initial-cluster-token', 'flotilla-test',
+            '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`]);
+          assert.equal(r.code, 0, r.output);
+        }
+      },
+    });
+    try {
+      for (const m of fresh.members) {
+        assert.equal(await new Etcdctl(fresh.endpoint(m)).ok(['get', 'backed/up', '--print-value-only']), 'yes\n');
+      }
+      const list = await new Etcdctl(fresh.endpoint(fresh.members[0]!)).ok(['member', 'list']);
+      for (const m of fresh.members) assert.ok(list.includes(`http://127.0.0.1:${m.peerPort}`), list);
+      await new Etcdctl(fresh.endpoint(fresh.members[2]!)).ok(['put', 'after/restore', '1']);
+    } finally {
+      await fresh.stopAll();
+    }
+  });
+
   test('each member serves /metrics, /livez and /readyz', async () => {
     for (const m of c.members) {
       assert.ok(await c.health(m, '/livez'));

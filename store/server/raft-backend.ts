@@ -14,6 +14,7 @@ import { computeMemberId, raftId } from './members.js';
 import type { Member } from './member.js';
 import { MEMBER_LIMITS } from './options.js';
 import { encodeConfContext } from './request.js';
+import { MEMBER_SNAPSHOT_VERSION } from './restore.js';
 
 const STORAGE_VERSION = 'flotilla-mvcc/1';
 const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
@@ -260,7 +261,8 @@ export class RaftBackend implements api.EtcdBackend {
       for (let i = 0; i < data.length; i += SNAPSHOT_CHUNK_BYTES) yield data.subarray(i, i + SNAPSHOT_CHUNK_BYTES);
     }
     return {
-      revision: this.currentRevision(), version: STORAGE_VERSION, sizeBytes: cv.big(data.length), chunks: chunks(),
+      revision: this.currentRevision(), version: MEMBER_SNAPSHOT_VERSION, sizeBytes: cv.big(data.length),
+      chunks: chunks(),
     };
   }
 

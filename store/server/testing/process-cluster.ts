@@ -37,6 +37,8 @@ export interface ClusterOptions {
   electionMs?: number;
   snapshotCount?: number;
   extraFlags?: string[];
+  /** Runs after data dirs are assigned and before any member starts (e.g. to restore a snapshot). */
+  beforeLaunch?: (cluster: ProcessCluster) => Promise<void>;
 }
 
 export class ProcessCluster {
@@ -58,6 +60,7 @@ export class ProcessCluster {
         dataDir: join(c.root, name), logFile: join(c.root, `${name}.log`),
       });
     }
+    await opts.beforeLaunch?.(c);
     for (const m of c.members) c.launch(m);
     await c.waitReady(c.members, 20_000);
     return c;
@@ -71,9 +74,25 @@ export class ProcessCluster {
     return `127.0.0.1:${m.clientPort}`;
   }
 
+  /** --initial-cluster for this cluster. */
+  get initialCluster(): string {
+    return this.members.map((x) => `${x.name}=http://127.0.0.1:${x.peerPort}`).join(',');
+  }
+
+  /** Run `flotilla ARGS...` to completion (for one-shot commands such as snapshot restore). */
+  static runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+  }
+
   launch(m: ProcessMember): void {
     const o = this.#opts;
-    const initial = this.members.map((x) => `${x.name}=http://127.0.0.1:${x.peerPort}`).join(',');
+    const initial = this.initialCluster;
     const args = [BIN, 'store', '--name', m.name, '--data-dir', m.dataDir,
       '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
       '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
