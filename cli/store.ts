@@ -117,6 +117,8 @@ export function registerStore(program: Command): void {
       };
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
+      // Removed from the cluster, or failed: the member stopped itself; so does the process.
+      void running.stopped.then(() => process.exit(process.exitCode ?? 0));
     });
   registerRestore(store);
 }

@@ -142,6 +142,37 @@ describe('a 3-member store driven by stock etcdctl', () => {
   });
 });
 
+describe('membership changes with stock etcdctl', () => {
+  test('add a learner, let it join and catch up, promote it, remove a voter (which then exits)', async () => {
+    const c = await ProcessCluster.start({ size: 3 });
+    const ctl = new Etcdctl(c.endpoint(c.members[0]!));
+    try {
+      await ctl.ok(['put', 'before-join', 'here']);
+      const m4 = await c.addMember();
+      const added = await ctl.ok(['member', 'add', m4.name, '--learner', `--peer-urls=http://127.0.0.1:${m4.peerPort}`]);
+      assert.match(added, /added to cluster/);
+      c.launch(m4);
+      await c.waitReady([m4], 20_000);
+      assert.equal(await new Etcdctl(c.endpoint(m4)).ok(['get', 'before-join', '--print-value-only', '--consistency=s']),
+        'here\n');
+      const id4 = (await ctl.ok(['member', 'list'])).split('\n').find((l) => l.includes(` ${m4.name},`))!.split(',')[0]!;
+      assert.match(await ctl.ok(['member', 'list']), new RegExp(`${id4}, started, ${m4.name}, .*, true`));
+      assert.match(await ctl.ok(['member', 'promote', id4]), /promoted/);
+      const m2 = c.members[1]!;
+      const id2 = (await ctl.ok(['member', 'list'])).split('\n').find((l) => l.includes(` ${m2.name},`))!.split(',')[0]!;
+      assert.match(await ctl.ok(['member', 'remove', id2]), /removed/);
+      await waitUntil(() => c.exited(m2), 10_000, () => 'the removed member did not exit');
+      const list = await ctl.ok(['member', 'list']);
+      assert.ok(!list.includes(` ${m2.name},`) && list.includes(`${id4}, started, ${m4.name}`), list);
+      // The new 3-voter configuration (m1, m3, m4) commits writes.
+      await new Etcdctl(c.endpoint(m4)).ok(['put', 'after-change', 'ok']);
+      assert.equal(await new Etcdctl(c.endpoint(c.members[2]!)).ok(['get', 'after-change', '--print-value-only']), 'ok\n');
+    } finally {
+      await c.stopAll();
+    }
+  });
+});
+
 describe('kill -9 the leader under writes', () => {
   test('nothing acknowledged is lost, writes resume, and the restarted member catches up', async () => {
     const c = await ProcessCluster.start({ size: 3, snapshotCount: 500 });

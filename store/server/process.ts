@@ -15,6 +15,8 @@ export interface RunningMember {
   member: Member;
   clientPorts: number[];
   stop(): Promise<void>;
+  /** Settles once the member has stopped, for whatever reason (signal, removal, fatal error). */
+  stopped: Promise<void>;
 }
 
 function metricsRegistry(member: Member): Registry {
@@ -112,9 +114,12 @@ export async function runMember(
   log.info({ memberId: member.id.toString(16), clusterId: member.clusterId.toString(16),
     clientUrls: o.listenClientUrls, peerUrls: o.listenPeerUrls, fresh: opened.fresh }, 'store member started');
   let stopping: Promise<void> | undefined;
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((r) => (markStopped = r));
   const running: RunningMember = {
     member,
     clientPorts: apiServers.map((s) => s.port),
+    stopped,
     stop: () => (stopping ??= (async () => {
       log.info('stopping');
       await member.stop();
@@ -122,6 +127,7 @@ export async function runMember(
       backend.close();
       await Promise.all(health.map((h) => new Promise((r) => h.close(r))));
       log.info('stopped');
+      markStopped();
     })()),
   };
   ref.running = running;

@@ -18,6 +18,8 @@ export interface ProcessMember {
   dataDir: string;
   logFile: string;
   child?: ChildProcess;
+  /** Flags for this member only (e.g. --initial-cluster-state existing for a joiner). */
+  extraFlags?: string[];
 }
 
 /** Ports that were free a moment ago (bind port 0, read it, close). */
@@ -66,6 +68,22 @@ export class ProcessCluster {
     return c;
   }
 
+  /** Allocate ports and a data dir for one more member (not started: `member add` it, then launch). */
+  async addMember(extraFlags: string[] = ['--initial-cluster-state', 'existing']): Promise<ProcessMember> {
+    const [clientPort, peerPort, metricsPort] = await freePorts(3) as [number, number, number];
+    const name = `m${this.members.length + 1}`;
+    const m: ProcessMember = {
+      name, clientPort, peerPort, metricsPort, dataDir: join(this.root, name), logFile: join(this.root, `${name}.log`),
+      extraFlags,
+    };
+    this.members.push(m);
+    return m;
+  }
+
+  exited(m: ProcessMember): boolean {
+    return m.child !== undefined && (m.child.exitCode !== null || m.child.signalCode !== null);
+  }
+
   get endpoints(): string {
     return this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',');
   }
@@ -99,7 +117,7 @@ export class ProcessCluster {
       '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
       '--initial-cluster', initial, '--initial-cluster-token', 'flotilla-test',
       '--heartbeat-interval', String(o.heartbeatMs ?? 50), '--election-timeout', String(o.electionMs ?? 500),
-      '--snapshot-count', String(o.snapshotCount ?? 100000), ...(o.extraFlags ?? [])];
+      '--snapshot-count', String(o.snapshotCount ?? 100000), ...(o.extraFlags ?? []), ...(m.extraFlags ?? [])];
     const log = openSync(m.logFile, 'a');
     m.child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     process.once('exit', () => this.#signal(m, 'SIGKILL'));
