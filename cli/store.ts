@@ -106,7 +106,16 @@ export function registerStore(program: Command): void {
     .option('--auto-compaction-retention <hours>', 'hours of history to keep (0: off)', '0')
     .option('--listen-metrics-urls <urls>', 'URLs for /metrics, /livez, /readyz, /health (default: client port + 2)')
     .action(async (flags: StoreFlags) => {
-      const running = await runMember(toMemberOptions(flags));
+      let running: Awaited<ReturnType<typeof runMember>>;
+      try {
+        running = await runMember(toMemberOptions(flags));
+      } catch (e) {
+        // Refuse loudly (a damaged WAL, a bad flag, a port in use) — never serve from a broken state.
+        const err = e as Error & { code?: string };
+        process.stderr.write(JSON.stringify({ level: 60, msg: 'flotilla store failed to start', code: err.code,
+          error: err.message }) + '\n');
+        process.exit(1);
+      }
       let signals = 0;
       const onSignal = (sig: string) => {
         if (++signals > 1) process.exit(1);

@@ -4,7 +4,7 @@
 // leader under writes with nothing acknowledged lost.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connectClients, Etcdctl, type EtcdClients, parseJsonExact, requireEtcdctl, waitUntil } from '../api/testing/harness.js';
@@ -167,6 +167,70 @@ describe('membership changes with stock etcdctl', () => {
       // The new 3-voter configuration (m1, m3, m4) commits writes.
       await new Etcdctl(c.endpoint(m4)).ok(['put', 'after-change', 'ok']);
       assert.equal(await new Etcdctl(c.endpoint(c.members[2]!)).ok(['get', 'after-change', '--print-value-only']), 'ok\n');
+    } finally {
+      await c.stopAll();
+    }
+  });
+});
+
+describe('quota, corruption and graceful shutdown', () => {
+  test('past --quota-backend-bytes: NOSPACE alarm, puts refused, reads and deletes still served', async () => {
+    const c = await ProcessCluster.start({ size: 3, extraFlags: ['--quota-backend-bytes', String(64 * 1024)] });
+    const ctl = new Etcdctl(c.endpoint(c.members[0]!));
+    try {
+      const big = 'x'.repeat(8 * 1024);
+      let refused = '';
+      for (let i = 0; i < 20 && !refused; i++) {
+        const r = await ctl.run(['put', `big/${i}`, big]);
+        if (r.code !== 0) refused = r.stderr;
+      }
+      assert.match(refused, /database space exceeded/);
+      assert.match(await ctl.ok(['alarm', 'list']), /alarm:NOSPACE/);
+      assert.equal((await ctl.ok(['get', 'big/0', '--print-value-only'])).length, big.length + 1);
+      assert.match(await ctl.ok(['del', 'big/', '--prefix']), /^\d+/);
+      assert.match((await ctl.run(['put', 'small', '1'])).stderr, /database space exceeded/, 'the alarm stays until disarmed');
+      await ctl.ok(['alarm', 'disarm']);
+      await ctl.ok(['put', 'small', '1']);
+    } finally {
+      await c.stopAll();
+    }
+  });
+
+  test('a corrupted WAL record before the tail refuses start, naming the file and offset', async () => {
+    const c = await ProcessCluster.start({ size: 3 });
+    try {
+      const ctl = new Etcdctl(c.endpoint(c.members[0]!));
+      for (let i = 0; i < 20; i++) await ctl.ok(['put', `k${i}`, 'value-'.repeat(20)]);
+      const m = c.members[2]!;
+      await c.kill(m, 'SIGTERM');
+      const walDir = join(m.dataDir, 'wal');
+      const seg = join(walDir, readdirSync(walDir).filter((f) => f.endsWith('.wal')).sort()[0]!);
+      const bytes = readFileSync(seg);
+      const at = bytes.indexOf(Buffer.from('value-value-')); // inside an early entries record
+      bytes[at] = bytes[at]! ^ 0xff;
+      writeFileSync(seg, bytes);
+      c.launch(m);
+      await waitUntil(() => c.exited(m), 10_000, () => 'the member started on a corrupted WAL');
+      assert.equal(m.child!.exitCode, 1);
+      const log = readFileSync(m.logFile, 'utf8');
+      assert.match(log, /FLOTILLA_ERR_WAL_CORRUPT/);
+      assert.ok(log.includes(seg.split('/').pop()!), 'the error names the segment file');
+      assert.match(log, /offset/);
+    } finally {
+      await c.stopAll();
+    }
+  });
+
+  test('SIGTERM to the leader hands leadership over before it exits', async () => {
+    const c = await ProcessCluster.start({ size: 3 });
+    try {
+      const leader = await leaderOf(c);
+      await c.kill(leader, 'SIGTERM');
+      assert.match(readFileSync(leader.logFile, 'utf8'), /"done":true,"msg":"leadership transfer on shutdown"/);
+      const rest = c.members.filter((m) => m !== leader);
+      const next = await leaderOf(c, rest);
+      assert.ok(rest.includes(next));
+      await new Etcdctl(c.endpoint(next)).ok(['put', 'after-handover', '1']);
     } finally {
       await c.stopAll();
     }
