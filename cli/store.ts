@@ -31,6 +31,7 @@ interface StoreFlags {
   quotaBackendBytes: number;
   autoCompactionRetention: string;
   listenMetricsUrls?: string;
+  leaseCheckpointInterval: number;
 }
 
 export function toMemberOptions(f: StoreFlags): MemberOptions {
@@ -61,6 +62,7 @@ export function toMemberOptions(f: StoreFlags): MemberOptions {
     quotaBackendBytes: f.quotaBackendBytes,
     autoCompactionRetentionHours: Number(f.autoCompactionRetention) || 0,
     listenMetricsUrls: list(f.listenMetricsUrls ?? metricsDefault),
+    leaseCheckpointIntervalMs: f.leaseCheckpointInterval,
   };
 }
 
@@ -105,6 +107,8 @@ export function registerStore(program: Command): void {
     .option('--quota-backend-bytes <n>', 'NOSPACE alarm threshold (bytes)', int('quota-backend-bytes'), 2 * 1024 ** 3)
     .option('--auto-compaction-retention <hours>', 'hours of history to keep (0: off)', '0')
     .option('--listen-metrics-urls <urls>', 'URLs for /metrics, /livez, /readyz, /health (default: client port + 2)')
+    .option('--lease-checkpoint-interval <ms>', 'how often the leader replicates remaining lease TTLs (ms)',
+      int('lease-checkpoint-interval'), MEMBER_LIMITS.leaseCheckpointIntervalMs)
     .action(async (flags: StoreFlags) => {
       let running: Awaited<ReturnType<typeof runMember>>;
       try {

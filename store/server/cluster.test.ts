@@ -37,7 +37,7 @@ describe('a 3-member store driven by stock etcdctl', () => {
   let c: ProcessCluster;
   const ctl = (m: ProcessMember) => new Etcdctl(c.endpoint(m));
   before(async () => {
-    c = await ProcessCluster.start({ size: 3 });
+    c = await ProcessCluster.start({ size: 3, extraFlags: ['--lease-checkpoint-interval', '1000'] });
   });
   after(async () => c?.stopAll());
 
@@ -82,6 +82,22 @@ describe('a 3-member store driven by stock etcdctl', () => {
       value = await ctl(c.members[2]!).ok(['get', 'leased', '--print-value-only']);
     }
     assert.equal(value, '', 'the key attached to the expired lease is gone');
+  });
+
+  test('a lease\'s remaining TTL survives a leader change (checkpointed), neither reset nor lost', async () => {
+    const leader = await leaderOf(c);
+    const grant = await ctl(leader).ok(['lease', 'grant', '12']);
+    const id = /lease ([0-9a-f]+) granted/.exec(grant)![1]!;
+    await new Promise((r) => setTimeout(r, 4000)); // several checkpoints (every 1 s here)
+    const target = c.members.find((m) => m !== leader)!;
+    const statusFields = await ctl(target).ok(['endpoint', 'status', '-w', 'fields']);
+    const memberId = BigInt(/"MemberID" : (\d+)/.exec(statusFields)![1]!).toString(16);
+    assert.match(await ctl(leader).ok(['move-leader', memberId]), /Leadership transferred/);
+    const ttl = Number(/remaining\((-?\d+)s\)/.exec(await ctl(target).ok(['lease', 'timetolive', id]))![1]);
+    // 12 s granted, ~4 s elapsed, so ~8 s remain. The new leader continues from the last
+    // checkpoint: at most one checkpoint interval (1 s) plus an election timeout (0.5 s)
+    // more, never a restart at 12 s, never less than what truly remains.
+    assert.ok(ttl >= 7 && ttl <= 10, `remaining TTL after the leader change: ${ttl}s (expected 7-10)`);
   });
 
   test('member list names all three; endpoint status agrees on one leader and one term', async () => {

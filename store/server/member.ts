@@ -158,7 +158,7 @@ export class Member {
     });
     every(MEMBER_LIMITS.readIndexRetryMs, () => this.#retryReadRound());
     every(MEMBER_LIMITS.leaseExpiryCheckMs, () => this.#expireLeases());
-    every(MEMBER_LIMITS.leaseCheckpointIntervalMs, () => this.#checkpointLeases());
+    every(this.options.leaseCheckpointIntervalMs, () => this.#checkpointLeases());
     this.#kick();
   }
 

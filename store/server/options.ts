@@ -20,6 +20,11 @@ export interface MemberOptions {
   autoCompactionRetentionHours: number;
   /** Where /metrics, /livez, /readyz and /health are served. */
   listenMetricsUrls: string[];
+  /**
+   * How often the leader replicates remaining lease TTLs. After a leader change a lease
+   * has at most this much (plus an election timeout) more time than it should.
+   */
+  leaseCheckpointIntervalMs: number;
 }
 
 export const MEMBER_LIMITS = Object.freeze({
@@ -36,6 +41,7 @@ export const MEMBER_LIMITS = Object.freeze({
   /** Lease revocations proposed per expiry check (etcd: 500 per second). */
   maxLeaseRevokesPerCheck: 250,
   leaseExpiryCheckMs: 500,
+  /** Default of --lease-checkpoint-interval. */
   leaseCheckpointIntervalMs: 5000,
   maxLeaseCheckpointsPerEntry: 1000,
   /** Entries kept behind a snapshot for slow followers (etcd: 5000). */
