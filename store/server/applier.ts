@@ -37,7 +37,9 @@ export class Applier {
   /** The --initial-cluster-token the cluster was bootstrapped with (member IDs hash it). */
   clusterToken = '';
   readonly #recent = new Set<string>();
-  #recentOrder: string[] = [];
+  /** Ring buffer of the ids in #recent, oldest at #recentHead once full: O(1) per apply. */
+  #recentRing: string[] = [];
+  #recentHead = 0;
   /** Called when leases are granted, renewed or revoked, so the leader's clock follows. */
   onLease: (event: { kind: 'grant' | 'renew' | 'revoke'; id: bigint; ttlSeconds: number }) => void = () => {};
 
@@ -53,13 +55,24 @@ export class Applier {
   /** Apply one request; `undefined` when it is a duplicate of one already applied. */
   applyOnce(id: string, request: ReplicatedRequest): ApplyResult | undefined {
     if (this.#recent.has(id)) return undefined;
-    this.#recent.add(id);
-    this.#recentOrder.push(id);
-    if (this.#recentOrder.length > DEDUP_WINDOW_REQUESTS) {
-      const drop = this.#recentOrder.splice(0, this.#recentOrder.length - DEDUP_WINDOW_REQUESTS);
-      for (const d of drop) this.#recent.delete(d);
-    }
+    this.#remember(id);
     return this.apply(request);
+  }
+
+  #remember(id: string): void {
+    this.#recent.add(id);
+    if (this.#recentRing.length < DEDUP_WINDOW_REQUESTS) {
+      this.#recentRing.push(id);
+      return;
+    }
+    this.#recent.delete(this.#recentRing[this.#recentHead]!);
+    this.#recentRing[this.#recentHead] = id;
+    this.#recentHead = (this.#recentHead + 1) % DEDUP_WINDOW_REQUESTS;
+  }
+
+  /** The remembered ids, oldest first (the order snapshots keep, so replicas evict alike). */
+  recentIds(): string[] {
+    return [...this.#recentRing.slice(this.#recentHead), ...this.#recentRing.slice(0, this.#recentHead)];
   }
 
   apply(request: ReplicatedRequest): ApplyResult {
@@ -142,7 +155,7 @@ export class Applier {
   snapshot(): Uint8Array {
     const state: SavedState = {
       mvcc: this.store.snapshot(), members: this.members.toState(), alarms: [...this.alarms.values()],
-      recentIds: this.#recentOrder, clusterToken: this.clusterToken,
+      recentIds: this.recentIds(), clusterToken: this.clusterToken,
     };
     return packState(state);
   }
@@ -153,9 +166,10 @@ export class Applier {
     this.members.restore(state.members);
     this.alarms.clear();
     for (const a of state.alarms) this.alarms.set(alarmKey(a), a);
-    this.#recentOrder = [...state.recentIds];
+    this.#recentRing = [];
+    this.#recentHead = 0;
     this.#recent.clear();
-    for (const id of this.#recentOrder) this.#recent.add(id);
+    for (const id of state.recentIds.slice(-DEDUP_WINDOW_REQUESTS)) this.#remember(id);
     this.clusterToken = state.clusterToken;
   }
 }
