@@ -6,6 +6,7 @@ import { registerNotYetBuilt } from './not-yet-built.js';
 import { registerChaos } from './chaos.js';
 import { registerBench } from './bench.js';
 import { registerStore } from './store.js';
+import { registerLb } from './lb.js';
 
 const program = new Command();
 program
@@ -15,6 +16,7 @@ program
   .enablePositionalOptions();
 
 registerStore(program);
+registerLb(program);
 registerChaos(program);
 registerBench(program);
 registerNotYetBuilt(program);

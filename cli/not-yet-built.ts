@@ -11,7 +11,6 @@ export interface PlannedRole {
 
 export const PLANNED_ROLES: readonly PlannedRole[] = [
   { name: 'apiserver', summary: 'the Kubernetes API on the store', issue: 'apiserver' },
-  { name: 'lb', summary: 'TCP load balancer with /readyz health checks', issue: 'apiserver' },
   { name: 'scheduler', summary: 'the scheduler, active/standby', issue: 'scheduler and controller-manager' },
   { name: 'controller-manager', summary: 'controllers, active/standby', issue: 'scheduler and controller-manager' },
   { name: 'node-agent', summary: 'kubelet + kube-proxy', issue: 'node-agent and flotilla up' },
