@@ -1,0 +1,65 @@
+// The resource registry and what is generated from it: discovery and OpenAPI v3.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiResourceList, findResource, groupVersions, resolveResource, resourcesInCategory, RESOURCES, schemaOf } from './registry.js';
+import { toOpenApiV3, openApiV3Discovery } from './schema/openapi.js';
+
+test('short names, categories and scopes match Kubernetes', () => {
+  const short = Object.fromEntries(RESOURCES.filter((r) => r.shortNames.length > 0).map((r) => [r.plural, r.shortNames.join(',')]));
+  assert.deepEqual(short, { configmaps: 'cm', endpoints: 'ep', events: 'ev', namespaces: 'ns', nodes: 'no', pods: 'po',
+    replicationcontrollers: 'rc', serviceaccounts: 'sa', services: 'svc', daemonsets: 'ds', deployments: 'deploy', replicasets: 'rs' });
+  assert.deepEqual(resourcesInCategory('all').map((r) => r.plural).sort(),
+    ['daemonsets', 'deployments', 'pods', 'replicasets', 'replicationcontrollers', 'services']);
+  assert.equal(findResource('', 'nodes')?.namespaced, false);
+  assert.equal(findResource('rbac.authorization.k8s.io', 'clusterroles')?.namespaced, false);
+  assert.deepEqual(resolveResource('deploy').map((r) => r.kind), ['Deployment']);
+  assert.deepEqual(resolveResource('Pod').map((r) => r.plural), ['pods']);
+  assert.deepEqual(resolveResource('deployments.apps').map((r) => r.kind), ['Deployment']);
+  for (const r of RESOURCES) assert.ok(schemaOf(r).gvk, r.kind);
+});
+
+test('discovery lists resources and subresources like /api/v1 does', () => {
+  const core = apiResourceList({ group: '', version: 'v1' });
+  assert.equal(core.groupVersion, 'v1');
+  const byName = new Map(core.resources.map((r) => [r.name, r]));
+  assert.deepEqual(byName.get('pods'), { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod',
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'], categories: ['all'] });
+  assert.deepEqual(byName.get('pods/eviction'), { name: 'pods/eviction', singularName: '', namespaced: true, kind: 'Eviction', verbs: ['create'],
+    group: 'policy', version: 'v1' });
+  assert.deepEqual(byName.get('pods/status')?.verbs, ['get', 'patch', 'update']);
+  assert.deepEqual(byName.get('namespaces')?.verbs, ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+  const apps = apiResourceList({ group: 'apps', version: 'v1' });
+  assert.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true,
+    kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' });
+  assert.deepEqual(groupVersions().map((g) => g.group), ['', 'apps', 'coordination.k8s.io', 'rbac.authorization.k8s.io']);
+});
+
+test('OpenAPI v3: every PATCH carries the GVK extension and a fieldValidation parameter (what kubectl checks)', () => {
+  for (const gv of groupVersions()) {
+    const doc = toOpenApiV3(gv) as { paths: Record<string, Record<string, { parameters?: { name: string }[]; 'x-kubernetes-group-version-kind'?: unknown }>>;
+      components: { schemas: Record<string, unknown> } };
+    let patches = 0;
+    for (const item of Object.values(doc.paths)) {
+      if (item['patch'] === undefined) continue;
+      patches++;
+      assert.ok(item['patch']['x-kubernetes-group-version-kind']);
+      assert.ok(item['patch'].parameters?.some((p) => p.name === 'fieldValidation'));
+    }
+    assert.ok(patches > 0);
+    for (const s of Object.values(doc.components.schemas)) {
+      const refs = JSON.stringify(s).match(/#\/components\/schemas\/([\w.]+)/g) ?? [];
+      for (const ref of refs) assert.ok(doc.components.schemas[ref.slice('#/components/schemas/'.length)], `dangling ${ref}`);
+    }
+  }
+  const core = toOpenApiV3({ group: '', version: 'v1' }) as { paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, Record<string, unknown>> } };
+  const patch = core.paths['/api/v1/namespaces/{namespace}/pods/{name}']!['patch']!;
+  assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: '', kind: 'Pod', version: 'v1' });
+  const containers = (core.components.schemas['io.k8s.api.core.v1.PodSpec']!['properties'] as Record<string, Record<string, unknown>>)['containers']!;
+  assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
+  assert.equal(containers['x-kubernetes-patch-strategy'], 'merge');
+  assert.deepEqual(core.components.schemas['io.k8s.api.core.v1.PodSpec']!['required'], ['containers']);
+  assert.deepEqual(core.components.schemas['io.k8s.api.core.v1.Pod']!['x-kubernetes-group-version-kind'], [{ group: '', kind: 'Pod', version: 'v1' }]);
+  assert.ok(core.paths['/api/v1/namespaces/{namespace}/pods/{name}/status']!['patch']);
+  assert.deepEqual(openApiV3Discovery([{ group: '', version: 'v1' }, { group: 'apps', version: 'v1' }], () => 'H'),
+    { paths: { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1?hash=H' }, 'apis/apps/v1': { serverRelativeURL: '/openapi/v3/apis/apps/v1?hash=H' } } });
+});

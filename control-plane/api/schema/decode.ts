@@ -1,0 +1,208 @@
+// Decoding a JSON value against a schema, as Kubernetes' typed JSON decoding does:
+// type mismatches are errors with Go's encoding/json message; unknown fields are found
+// (for fieldValidation) and dropped; nulls become zero values; quantities and times come
+// out in their canonical serialized form. The result is what the apiserver would store.
+import { MAX_FIELD_VALIDATION_FINDINGS } from '../limits.js';
+import { childPath, indexPath, isJsonObject, setOwn, type JsonObject, type JsonValue } from '../json.js';
+import { quantityFromJson } from '../quantity.js';
+import { goTypeName, shortName, type ObjectSchema, type Schema, type TimeSchema } from './dsl.js';
+
+export interface DecodeResult {
+  /** The decoded value: unknown fields dropped, nulls resolved, quantities/times canonical. */
+  readonly value: JsonValue | undefined;
+  /** Paths of unknown fields ("spec.containers[0].foo"), at most MAX_FIELD_VALIDATION_FINDINGS. */
+  readonly unknownFields: readonly string[];
+  /** The first type error, worded like Go's encoding/json; decoding fails when present. */
+  readonly typeError?: string;
+}
+
+interface Ctx {
+  unknown: string[];
+  typeError?: string;
+}
+
+/** Where we are: the field path with indices, Go's dotted field path without, and the enclosing struct. */
+interface Where { path: string; goPath: string; struct: string }
+
+function jsonTypeName(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+function typeMismatch(ctx: Ctx, where: Where, valueDesc: string, schema: Schema): undefined {
+  if (ctx.typeError === undefined) {
+    const target = where.struct === '' ? `Go value of type ${goTypeName(schema)}`
+      : `Go struct field ${where.struct}.${where.goPath} of type ${goTypeName(schema)}`;
+    ctx.typeError = `json: cannot unmarshal ${valueDesc} into ${target}`;
+  }
+  return undefined;
+}
+
+const INT_RANGES = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1] } as const;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses RFC 3339 like Go's time.Parse and re-serializes it in UTC the way metav1.Time (or MicroTime) does. */
+export function canonicalTime(s: string, micro: boolean): string | undefined {
+  const m = RFC3339.exec(s);
+  if (m === null) return undefined;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || se > 59) return undefined;
+  const zone = m[8] as string;
+  const offsetMin = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se) - offsetMin * 60_000;
+  if (y < 1 || !Number.isFinite(ms)) return undefined;
+  const base = new Date(ms).toISOString().slice(0, 19);
+  if (!micro) return `${base}Z`;
+  const frac = (m[7] ?? '.').slice(1).padEnd(6, '0').slice(0, 6);
+  return `${base}.${frac}Z`;
+}
+
+function timeError(s: string, schema: TimeSchema): string {
+  const layout = schema.micro ? '2006-01-02T15:04:05.000000Z07:00' : '2006-01-02T15:04:05Z07:00';
+  return `parsing time ${JSON.stringify(s)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(s)} as "2006"`;
+}
+
+/** The value Go leaves in a non-pointer slot when the JSON says null. */
+function zeroValue(schema: Schema): JsonValue | undefined {
+  switch (schema.kind) {
+    case 'string': return '';
+    case 'integer': case 'number': case 'int-or-string': return 0;
+    case 'boolean': return false;
+    case 'quantity': return '0';
+    case 'object': return fillRequired(schema, {});
+    default: return null;
+  }
+}
+
+function decodeScalar(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): JsonValue | undefined {
+  switch (schema.kind) {
+    case 'string':
+      if (typeof v !== 'string') return typeMismatch(ctx, where, jsonTypeName(v), schema);
+      if (schema.format === 'byte' && !BASE64.test(v.replace(/[\r\n]/g, ''))) {
+        ctx.typeError ??= `illegal base64 data at input byte ${Math.max(0, v.search(/[^A-Za-z0-9+/=\r\n]/))}`;
+        return undefined;
+      }
+      return v;
+    case 'integer': {
+      if (typeof v !== 'number') return typeMismatch(ctx, where, jsonTypeName(v), schema);
+      const [lo, hi] = INT_RANGES[schema.format];
+      if (!Number.isInteger(v) || v < lo || v > hi) return typeMismatch(ctx, where, `number ${v}`, schema);
+      return v;
+    }
+    case 'number':
+      return typeof v === 'number' ? v : typeMismatch(ctx, where, jsonTypeName(v), schema);
+    case 'boolean':
+      return typeof v === 'boolean' ? v : typeMismatch(ctx, where, jsonTypeName(v), schema);
+    case 'quantity': {
+      const q = typeof v === 'string' || typeof v === 'number' ? quantityFromJson(v) : undefined;
+      if (q === undefined || !q.ok) {
+        ctx.typeError ??= q?.ok === false ? q.error.message
+          : "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+        return undefined;
+      }
+      return q.value.toString();
+    }
+    case 'int-or-string':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' && Number.isInteger(v) && v >= INT_RANGES.int32[0] && v <= INT_RANGES.int32[1]) return v;
+      ctx.typeError ??= `json: cannot unmarshal ${typeof v === 'number' ? `number ${v}` : jsonTypeName(v)} into Go value of type int32`;
+      return undefined;
+    case 'time': {
+      if (typeof v !== 'string') return typeMismatch(ctx, where, jsonTypeName(v), { kind: 'string' });
+      const t = canonicalTime(v, schema.micro);
+      if (t === undefined) { ctx.typeError ??= timeError(v, schema); return undefined; }
+      return t;
+    }
+    case 'any':
+      return v;
+    default:
+      return undefined;
+  }
+}
+
+function decodeValue(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): JsonValue | undefined {
+  if (v === null) return undefined;
+  switch (schema.kind) {
+    case 'array': {
+      if (!Array.isArray(v)) return typeMismatch(ctx, where, jsonTypeName(v), schema);
+      return v.map((item, i) => {
+        const w = { ...where, path: indexPath(where.path, i) };
+        const out = item === null ? zeroValue(schema.items) : decodeValue(schema.items, item, w, ctx);
+        return out === undefined ? zeroValue(schema.items) ?? null : out;
+      });
+    }
+    case 'map': {
+      if (!isJsonObject(v)) return typeMismatch(ctx, where, jsonTypeName(v), schema);
+      const out: JsonObject = {};
+      // Go marshals map keys sorted.
+      for (const [k, item] of Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const w = { ...where, path: childPath(where.path, k) };
+        const d = item === null ? zeroValue(schema.values) : decodeValue(schema.values, item, w, ctx);
+        const value = d === undefined ? zeroValue(schema.values) : d;
+        if (value !== undefined) setOwn(out, k, value);
+      }
+      return out;
+    }
+    case 'object':
+      if (!isJsonObject(v)) return typeMismatch(ctx, where, jsonTypeName(v), schema);
+      return decodeStruct(schema, v, where, ctx);
+    default:
+      return decodeScalar(schema, v, where, ctx);
+  }
+}
+
+/**
+ * What Go serializes for a required (non-omitempty) field the JSON left out: the zero value
+ * for scalars and structs; nil slices, maps and times serialize as null, so they stay absent.
+ */
+function requiredZero(schema: Schema): JsonValue | undefined {
+  switch (schema.kind) {
+    case 'string': case 'integer': case 'number': case 'boolean': case 'quantity': case 'int-or-string':
+      return zeroValue(schema);
+    case 'object': return fillRequired(schema, {});
+    default: return undefined;
+  }
+}
+
+function fillRequired(schema: ObjectSchema, out: JsonObject): JsonObject {
+  for (const [k, f] of Object.entries(schema.fields)) {
+    if (!f.required || Object.prototype.hasOwnProperty.call(out, k)) continue;
+    const z = requiredZero(f.schema);
+    if (z !== undefined) setOwn(out, k, z);
+  }
+  return out;
+}
+
+function decodeStruct(schema: ObjectSchema, v: JsonObject, where: Where, ctx: Ctx): JsonObject {
+  const out: JsonObject = {};
+  const struct = shortName(schema.name);
+  for (const [k, item] of Object.entries(v)) {
+    const path = childPath(where.path, k);
+    const f = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
+    if (f === undefined) {
+      if (ctx.unknown.length < MAX_FIELD_VALIDATION_FINDINGS) ctx.unknown.push(path);
+      continue;
+    }
+    const d = decodeValue(f.schema, item, { path, goPath: childPath(where.goPath, k), struct }, ctx);
+    if (d !== undefined) setOwn(out, k, d);
+  }
+  fillRequired(schema, out);
+  // Go marshals struct fields in declaration order.
+  const ordered: JsonObject = {};
+  for (const k of Object.keys(schema.fields)) {
+    if (Object.prototype.hasOwnProperty.call(out, k)) setOwn(ordered, k, out[k] as JsonValue);
+  }
+  return ordered;
+}
+
+/** Decodes a whole document against a kind's schema. */
+export function decode(schema: Schema, value: JsonValue): DecodeResult {
+  const ctx: Ctx = { unknown: [] };
+  const out = value === null ? zeroValue(schema) : decodeValue(schema, value, { path: '', goPath: '', struct: '' }, ctx);
+  return { value: out, unknownFields: ctx.unknown, typeError: ctx.typeError };
+}
