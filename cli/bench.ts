@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { runRaftCoreBench } from '../bench/raft-core.js';
 import { writeResult } from '../bench/report.js';
+import { registerBenchStore } from './bench-store.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -13,6 +14,7 @@ function positiveInt(name: string) {
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print numbers and write JSON');
+  registerBenchStore(bench);
   bench
     .command('raft')
     .description('commits/s of the pure Raft core: 3 members in memory, no I/O (the ceiling for the store)')

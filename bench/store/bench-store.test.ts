@@ -1,0 +1,108 @@
+// Smoke test: keeps `flotilla bench store|failover` working. It runs the --quick versions
+// on Flotilla only with the Node load generator (so CI needs neither Go nor etcd) and
+// checks the JSON has its fields. It asserts nothing about the numbers: benchmarks report,
+// they never pass or fail.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+/** Runs the bench CLI in its own process group in a scratch directory; kills the group on timeout. */
+interface BenchRun {
+  json: Record<string, unknown>;
+  stderr: string;
+  files: string[];
+}
+
+function runBench(args: string[], timeoutMs: number): Promise<BenchRun> {
+  const cwd = mkdtempSync(join(tmpdir(), 'flotilla-bench-smoke-'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }, timeoutMs);
+    child.once('close', (code, sig) => {
+      clearTimeout(timer);
+      const files = (() => {
+        try {
+          return readdirSync(join(cwd, 'bench/results'));
+        } catch {
+          return [];
+        }
+      })();
+      rmSync(cwd, { recursive: true, force: true });
+      if (code !== 0) {
+        reject(new Error(`bench exited ${code ?? sig}\n${stderr}`));
+        return;
+      }
+      try {
+        resolve({ json: JSON.parse(stdout) as Record<string, unknown>, stderr, files });
+      } catch (e) {
+        reject(new Error(`stdout is not JSON: ${(e as Error).message}\n${stdout.slice(0, 500)}\n${stderr}`));
+      }
+    });
+  });
+}
+
+const num = (v: unknown, what: string) => assert.equal(typeof v, 'number', `${what} is a number`);
+
+test('bench store --quick (flotilla only, node load generator) writes a complete JSON result', { timeout: 45_000 }, async () => {
+  const { json, files } = await runBench(
+    ['store', '--quick', '--systems', 'flotilla', '--loadgen', 'node', '--workloads', 'put,txn,get', '--json'], 40_000);
+  assert.equal(json.kind, 'store');
+  assert.ok(files.some((f) => f.startsWith('store-') && f.endsWith('.json')), 'a result file under bench/results/');
+  const machine = json.machine as Record<string, unknown>;
+  for (const k of ['cores', 'memoryBytes']) num(machine[k], `machine.${k}`);
+  for (const k of ['node', 'gitCommit', 'command']) assert.equal(typeof machine[k], 'string', `machine.${k}`);
+  assert.ok(Array.isArray((json.loadAverage as { start: unknown }).start));
+  assert.equal((json.loadgen as { kind: string }).kind, 'node');
+  const summary = json.summary as { workloadId: string; systems: { flotilla?: Record<string, unknown> } }[];
+  assert.deepEqual(summary.map((s) => s.workloadId),
+    ['put-1', 'put-64', 'put-512', 'txn-512', 'get-linearizable-512', 'get-serializable-512']);
+  for (const s of summary) {
+    const f = s.systems.flotilla!;
+    for (const k of ['opsPerSecondMedian', 'p50MsMedian', 'p99MsMedian', 'loadgenCoresUsedMax', 'serverCoresUsedMedian']) {
+      num(f[k], `${s.workloadId}.${k}`);
+    }
+  }
+  type Run = { system: string; result: Record<string, unknown>; serverCpuSeconds: Record<string, number> };
+  const runs = json.runs as Run[];
+  assert.equal(runs.length, 6);
+  for (const r of runs) {
+    assert.equal(r.system, 'flotilla');
+    for (const k of ['count', 'errors', 'elapsedSeconds', 'opsPerSecond', 'cpuSeconds', 'cpuCoresUsed']) num(r.result[k], k);
+    const lat = r.result.latencyMs as Record<string, unknown>;
+    for (const k of ['p50', 'p90', 'p99', 'max']) num(lat[k], `latencyMs.${k}`);
+    assert.ok((r.result.count as number) > 0, `${String(r.result.workload)} completed some operations`);
+    assert.deepEqual(Object.keys(r.serverCpuSeconds).sort(), ['m1', 'm2', 'm3']);
+  }
+});
+
+test('bench failover --quick, one kill, flotilla only: per-kill outage numbers', { timeout: 45_000 }, async () => {
+  const { json } = await runBench(
+    ['failover', '--quick', '--kills', '1', '--systems', 'flotilla', '--loadgen', 'node', '--json'], 40_000);
+  assert.equal(json.kind, 'failover');
+  const f = (json.failover as { flotilla: Record<string, unknown> }).flotilla;
+  const kills = f.kills as Record<string, unknown>[];
+  assert.equal(kills.length, 1, `one kill recorded${f.aborted ? ` (aborted: ${String(f.aborted)})` : ''}`);
+  for (const k of ['longestGapMs', 'gapStartMs', 'gapEndMs', 'restartedMs', 'healthyMs', 'acksInWindow']) {
+    num(kills[0]![k], k);
+  }
+  for (const d of ['longestGapMs', 'firstNewAckMs']) {
+    const dist = f[d] as Record<string, unknown>;
+    for (const k of ['n', 'median', 'p90', 'p99', 'max']) num(dist[k], `${d}.${k}`);
+  }
+});

@@ -1,0 +1,190 @@
+// `flotilla bench store` and `flotilla bench failover`: the store against etcd 3.4 (when
+// `etcd` is on PATH) with etcd's own Go client as the load generator. They print numbers
+// and write JSON under bench/results/; they never pass or fail (a setup problem — no Go,
+// no etcd when asked for — exits non-zero with what to install).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeResult } from '../bench/report.js';
+import { failoverTable, type FailoverOptions, runFailoverBench } from '../bench/store/failover.js';
+import { BenchSetupError, type LoadgenKind } from '../bench/store/loadgen.js';
+import { runStoreBench, selectWorkloads, storeTable, type StoreBenchOptions } from '../bench/store/store-bench.js';
+import { ETCD_INSTALL_HINT, etcdVersion, SYSTEM_NAMES, type SystemName } from '../bench/store/systems.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+function nonNegative(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
+    return n;
+  };
+}
+
+function loadgenKind(v: string): LoadgenKind {
+  if (v !== 'go' && v !== 'node') throw new Error(`--loadgen must be go or node, got "${v}"`);
+  return v;
+}
+
+/** --systems, defaulting to both when etcd is on PATH; asking for etcd without it is a setup error. */
+function resolveSystems(spec: string | undefined, log: (s: string) => void): SystemName[] {
+  const hasEtcd = etcdVersion() !== undefined;
+  if (spec === undefined) {
+    if (!hasEtcd) log(`etcd skipped: ${ETCD_INSTALL_HINT}`);
+    return hasEtcd ? ['flotilla', 'etcd'] : ['flotilla'];
+  }
+  const systems = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of systems) {
+    if (!SYSTEM_NAMES.includes(s as SystemName)) throw new Error(`unknown system "${s}": use ${SYSTEM_NAMES.join(',')}`);
+  }
+  if (systems.includes('etcd') && !hasEtcd) throw new BenchSetupError(ETCD_INSTALL_HINT);
+  return systems as SystemName[];
+}
+
+async function report(name: string, json: boolean | undefined, run: (log: (s: string) => void) => Promise<object>,
+  table: (r: never) => string): Promise<void> {
+  // With --json, progress goes to stderr so stdout is exactly the JSON document.
+  const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
+  try {
+    const result = await run(log);
+    const path = writeResult(name, result);
+    if (json) {
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write('\n' + table(result as never) + `json: ${path}\n`);
+  } catch (e) {
+    if (!(e instanceof BenchSetupError)) throw e;
+    process.stderr.write(`flotilla bench ${name}: ${e.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+interface StoreFlags {
+  rounds: number;
+  seconds: number;
+  warmup: number;
+  workloads?: string;
+  systems?: string;
+  loadgen: LoadgenKind;
+  valueBytes: number;
+  keySpace: number;
+  heartbeatInterval: number;
+  electionTimeout: number;
+  timeoutMs: number;
+  json?: boolean;
+  quick?: boolean;
+  profileDir?: string;
+}
+
+function registerStoreCommand(bench: Command): void {
+  bench
+    .command('store')
+    .description('3-member Flotilla store vs 3-member etcd (when on PATH): put/txn/get throughput and latency, A B A B')
+    .option('--rounds <n>', 'rounds; each system gets a fresh cluster per round', positiveInt('rounds'), 2)
+    .option('--seconds <n>', 'measured seconds per workload', nonNegative('seconds'), 10)
+    .option('--warmup <n>', 'warm-up seconds per workload', nonNegative('warmup'), 2)
+    .option('--workloads <list>', 'put-1,put-64,put-512,txn-512,get-linearizable-512,get-serializable-512 ' +
+      '(or put, txn, get, get-linearizable, get-serializable)')
+    .option('--systems <list>', 'flotilla,etcd (default: both when etcd is on PATH)')
+    .option('--loadgen <kind>', 'go (etcd clientv3, built at bench time) or node (one process, weak)', loadgenKind, 'go')
+    .option('--value-bytes <n>', 'value size', positiveInt('value-bytes'), 256)
+    .option('--key-space <n>', 'distinct keys per workload', positiveInt('key-space'), 10_000)
+    .option('--heartbeat-interval <ms>', 'both systems', positiveInt('heartbeat-interval'), 100)
+    .option('--election-timeout <ms>', 'both systems', positiveInt('election-timeout'), 1000)
+    .option('--timeout-ms <ms>', 'deadline of each request', positiveInt('timeout-ms'), 5000)
+    .option('--json', 'print the JSON result instead of a table')
+    .option('--quick', 'tiny smoke version: 1 round, 1 s per workload, at most 16 clients (not a measurement)')
+    .option('--profile-dir <dir>', 'profile Flotilla members (V8 CPU profiler) into this directory; summarize the profiles')
+    .action(async (f: StoreFlags, cmd: Command) => {
+      const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+      const quick = f.quick === true;
+      await report('store', f.json, async (log) => {
+        const o: StoreBenchOptions = {
+          rounds: quick && !given('rounds') ? 1 : f.rounds,
+          seconds: quick && !given('seconds') ? 1 : f.seconds,
+          warmupSeconds: quick && !given('warmup') ? 0.5 : f.warmup,
+          workloads: selectWorkloads(f.workloads, quick),
+          systems: resolveSystems(f.systems, log),
+          loadgen: f.loadgen, valueBytes: f.valueBytes,
+          keySpace: quick && !given('keySpace') ? 200 : f.keySpace,
+          heartbeatMs: f.heartbeatInterval, electionMs: f.electionTimeout, timeoutMs: f.timeoutMs, quick,
+          ...(f.profileDir !== undefined ? { profileDir: resolve(f.profileDir) } : {}),
+        };
+        if (o.profileDir !== undefined) mkdirSync(o.profileDir, { recursive: true });
+        log(`bench store: ${o.systems.join(' vs ')}, ${o.rounds} round(s), ${o.workloads.map((w) => w.id).join(', ')}`);
+        return runStoreBench(o, log);
+      }, storeTable);
+    });
+}
+
+interface FailoverFlags {
+  kills: number;
+  etcdKills: number;
+  clients: number;
+  conns: number;
+  writeTimeoutMs: number;
+  settleMs: number;
+  afterElectionMs: number;
+  steadyMinutes: number;
+  systems?: string;
+  loadgen: LoadgenKind;
+  valueBytes: number;
+  heartbeatInterval: number;
+  electionTimeout: number;
+  json?: boolean;
+  quick?: boolean;
+}
+
+function registerFailoverCommand(bench: Command): void {
+  bench
+    .command('failover')
+    .description('kill -9 the leader N times under writes from 16 clients: write outage per kill, both systems')
+    .option('--kills <n>', 'leader kills for flotilla', positiveInt('kills'), 30)
+    .option('--etcd-kills <n>', 'leader kills for etcd', positiveInt('etcd-kills'), 7)
+    .option('--clients <n>', 'concurrent writers', positiveInt('clients'), 16)
+    .option('--conns <n>', 'connections (each with all endpoints)', positiveInt('conns'), 4)
+    .option('--write-timeout-ms <ms>', 'deadline of each write; a failed write is retried at once', positiveInt('write-timeout-ms'), 250)
+    .option('--settle-ms <ms>', 'wait after the restarted member is healthy, before the next kill', nonNegative('settle-ms'), 2000)
+    .option('--after-election-ms <ms>', 'wait after a new leader is seen, before restarting the killed member',
+      nonNegative('after-election-ms'), 1000)
+    .option('--steady-minutes <m>', 'instead of kills: M minutes of writes, count leader changes', nonNegative('steady-minutes'), 0)
+    .option('--systems <list>', 'flotilla,etcd (default: both when etcd is on PATH)')
+    .option('--loadgen <kind>', 'go (etcd clientv3) or node', loadgenKind, 'go')
+    .option('--value-bytes <n>', 'value size', positiveInt('value-bytes'), 256)
+    .option('--heartbeat-interval <ms>', 'both systems', positiveInt('heartbeat-interval'), 100)
+    .option('--election-timeout <ms>', 'both systems', positiveInt('election-timeout'), 1000)
+    .option('--json', 'print the JSON result instead of a table')
+    .option('--quick', 'tiny smoke version: 2 kills (1 for etcd), short settles (not a measurement)')
+    .action(async (f: FailoverFlags, cmd: Command) => {
+      const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+      const quick = f.quick === true;
+      await report(f.steadyMinutes > 0 ? 'steady' : 'failover', f.json, async (log) => {
+        const o: FailoverOptions = {
+          systems: resolveSystems(f.systems, log),
+          kills: quick && !given('kills') ? 2 : f.kills,
+          etcdKills: quick && !given('etcdKills') ? 1 : f.etcdKills,
+          clients: f.clients, conns: f.conns, writeTimeoutMs: f.writeTimeoutMs,
+          settleMs: quick && !given('settleMs') ? 500 : f.settleMs,
+          afterElectionMs: quick && !given('afterElectionMs') ? 300 : f.afterElectionMs,
+          heartbeatMs: f.heartbeatInterval, electionMs: f.electionTimeout, valueBytes: f.valueBytes,
+          loadgen: f.loadgen, steadyMinutes: f.steadyMinutes, quick,
+        };
+        log(`bench failover: ${o.systems.join(' vs ')}, ` + (o.steadyMinutes > 0 ? `${o.steadyMinutes} min steady writes`
+          : `${o.kills} kills (etcd ${o.etcdKills})`));
+        return runFailoverBench(o, log);
+      }, failoverTable);
+    });
+}
+
+/** Adds `store` and `failover` under `flotilla bench`. */
+export function registerBenchStore(bench: Command): void {
+  registerStoreCommand(bench);
+  registerFailoverCommand(bench);
+}
