@@ -259,3 +259,29 @@ test('MemoryStorage: setting the restart membership never changes the stored sna
   assert.deepEqual(s.snapshot().metadata.confState, { voters: ['a', 'b', 'c'], learners: [] });
   assert.deepEqual(s.initialState().confState, { voters: ['a', 'b', 'c'], learners: ['d'] });
 });
+
+test('campaignOnLeaderLoss: followers told the leader is unreachable elect a new one within a few ticks', () => {
+  const ticksToNewLeader = (fast: boolean): number => {
+    const c = new TestCluster(['1', '2', '3'], { seed: 5, config: { campaignOnLeaderLoss: fast } });
+    c.campaign('1');
+    c.isolate('1');
+    for (const id of ['2', '3']) c.member(id).node.reportUnreachable('1');
+    for (let t = 1; t <= 40; t++) {
+      c.tick(['2', '3']);
+      if (['2', '3'].some((id) => roleOf(c, id) === Role.Leader)) return t;
+    }
+    return Infinity;
+  };
+  assert.ok(ticksToNewLeader(true) <= 8, `fast: ${ticksToNewLeader(true)} ticks`);
+  assert.ok(ticksToNewLeader(false) >= 10, 'without it, a whole election timeout passes first');
+});
+
+test('campaignOnLeaderLoss: one follower losing its link does not depose a leader the other still hears', () => {
+  const c = new TestCluster(['1', '2', '3'], { config: { campaignOnLeaderLoss: true } });
+  c.campaign('1');
+  c.cut('1', '3');
+  c.member('3').node.reportUnreachable('1');
+  c.tick(undefined, 8);
+  assert.equal(c.leader(), '1');
+  assert.equal(c.member('1').node.status().term, 2, 'no new term: 2 refused 3\'s pre-vote while it heard 1');
+});

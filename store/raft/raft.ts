@@ -20,6 +20,9 @@ const LEADER_SENDS_EARLY = new Set<MessageType>([
   MessageType.App, MessageType.Heartbeat, MessageType.Snap, MessageType.TimeoutNow, MessageType.ReadIndexResp,
 ]);
 
+/** Campaigns after a leader loss start within this many ticks (see #onLeaderLost). */
+const LEADER_LOSS_SPREAD_TICKS = 5;
+
 /** Messages carrying no term: proposals and reads forwarded between members. */
 const TERMLESS = new Set<MessageType>([MessageType.Prop, MessageType.ReadIndex]);
 
@@ -50,6 +53,7 @@ export class Raft {
   readonly #preVote: boolean;
   readonly #checkQuorum: boolean;
   readonly #forwardProposals: boolean;
+  readonly #campaignOnLeaderLoss: boolean;
   readonly #bugs: ReadonlySet<SeededBug>;
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
@@ -78,6 +82,7 @@ export class Raft {
     this.#preVote = config.preVote ?? true;
     this.#checkQuorum = config.checkQuorum ?? true;
     this.#forwardProposals = config.forwardProposals ?? true;
+    this.#campaignOnLeaderLoss = config.campaignOnLeaderLoss ?? false;
     this.#bugs = config.seededBugs ?? new Set();
     this.#reads = new ReadIndexQueue(this.limits.maxPendingReads);
     const { hardState, confState } = config.storage.initialState();
@@ -678,9 +683,25 @@ export class Raft {
       case MessageType.ReadIndexResp:
         this.readStates.push({ index: m.index, context: m.context ?? new Uint8Array(0) });
         return;
+      case MessageType.Unreachable:
+        if (this.#campaignOnLeaderLoss && m.from === this.lead) this.#onLeaderLost();
+        return;
       default:
         return;
     }
+  }
+
+  /**
+   * The leader's connection is gone. Forgetting it lets our pre-vote requests be granted by
+   * members that lost it too (their lease check needs a known leader), and we campaign
+   * after 1–LEADER_LOSS_SPREAD_TICKS ticks — spread so two followers seldom split the vote.
+   * Safety does not depend on this: it only moves an election earlier, as a short random
+   * timeout could; votes stay one per term, persisted.
+   */
+  #onLeaderLost(): void {
+    this.lead = NONE;
+    const fireIn = 1 + this.#rng.int(LEADER_LOSS_SPREAD_TICKS);
+    this.#electionElapsed = Math.max(this.#electionElapsed, this.#randomizedElectionTimeout - fireIn);
   }
 
   #handleAppend(m: Message): void {

@@ -229,6 +229,13 @@ export interface Config {
   checkQuorum?: boolean;
   /** Followers forward proposals to the leader instead of rejecting. Default true. */
   forwardProposals?: boolean;
+  /**
+   * When the driver reports the leader unreachable (reportUnreachable — e.g. its socket
+   * closed because the process died), forget it and campaign within a few ticks instead of
+   * a whole election timeout. PreVote still needs a majority that lost the leader too.
+   * Default false.
+   */
+  campaignOnLeaderLoss?: boolean;
   /** Re-introduce classic bugs (tests and the simulator only). */
   seededBugs?: ReadonlySet<SeededBug>;
 }

@@ -96,7 +96,7 @@ export class Member {
     const electionTicks = Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatIntervalMs));
     this.node = new RaftNode({
       id: this.raftId, storage: opened.raftStorage, applied: opened.applied,
-      rng: { int: (n: number) => randomInt(n) }, electionTicks, heartbeatTicks: 1,
+      rng: { int: (n: number) => randomInt(n) }, electionTicks, heartbeatTicks: 1, campaignOnLeaderLoss: true,
     });
     this.#startCommit = this.node.status().commit;
     this.applier.onLease = (e) => {
@@ -458,9 +458,25 @@ export class Member {
     this.#startReadRound();
   }
 
-  /** §7: snapshot the state machine every --snapshot-count entries and compact the log behind it. */
+  /**
+   * This member's snapshot interval: --snapshot-count plus a per-member offset of up to
+   * 20%. Encoding a snapshot blocks a member for a while (it grows with history); members
+   * that all snapshotted at the same index would stall together and take the quorum with
+   * them. Staggered, at most one member pauses at a time.
+   */
+  #snapshotInterval(): number {
+    const spread = Number(this.id % 1000n) / 1000; // deterministic per member, in [0, 1)
+    return Math.max(1, Math.round(this.options.snapshotCount * (1 + 0.2 * spread)));
+  }
+
+  /**
+   * §7: snapshot the state machine and compact the log behind it. The leader waits until
+   * twice the interval (a leader change usually comes first), because every write waits
+   * while the leader encodes; followers' pauses cost nothing while the other one answers.
+   */
   async #maybeSnapshot(applied: number): Promise<void> {
-    if (applied - this.#lastSnapshotIndex < this.options.snapshotCount) return;
+    const interval = this.#snapshotInterval() * (this.isLeader ? 2 : 1);
+    if (applied - this.#lastSnapshotIndex < interval) return;
     const snap = this.#storage.createSnapshot(applied, this.#confState, this.applier.snapshot());
     await this.#snapshotter.save(snap);
     await this.#wal.save({ snapshotMarker: { index: snap.metadata.index, term: snap.metadata.term } });

@@ -47,6 +47,7 @@ export class ProcessCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'flotilla-store-'));
   readonly members: ProcessMember[] = [];
   readonly #opts: ClusterOptions;
+  #exitHooked = false;
 
   private constructor(opts: ClusterOptions) {
     this.#opts = opts;
@@ -54,19 +55,33 @@ export class ProcessCluster {
 
   static async start(opts: ClusterOptions): Promise<ProcessCluster> {
     const c = new ProcessCluster(opts);
+    try {
+      await c.#boot(opts);
+    } catch (e) {
+      await c.stopAll(true); // don't leave the members it launched running; keep logs for the error
+      throw e;
+    }
+    return c;
+  }
+
+  async #boot(opts: ClusterOptions): Promise<void> {
     const ports = await freePorts(opts.size * 3);
     for (let i = 0; i < opts.size; i++) {
       const name = `m${i + 1}`;
-      c.members.push({
+      this.members.push({
         name, clientPort: ports[3 * i]!, peerPort: ports[3 * i + 1]!, metricsPort: ports[3 * i + 2]!,
-        dataDir: join(c.root, name), logFile: join(c.root, `${name}.log`),
+        dataDir: join(this.root, name), logFile: join(this.root, `${name}.log`),
       });
     }
-    await opts.beforeLaunch?.(c);
-    for (const m of c.members) c.launch(m);
-    await c.waitReady(c.members, 20_000);
-    return c;
+    await opts.beforeLaunch?.(this);
+    for (const m of this.members) this.launch(m);
+    await this.waitReady(this.members, 20_000);
   }
+
+  /** One exit hook per cluster (not per launch): if the test process dies, its members die too. */
+  readonly #onExit = () => {
+    for (const m of this.members) this.#signal(m, 'SIGKILL');
+  };
 
   /** Allocate ports and a data dir for one more member (not started: `member add` it, then launch). */
   async addMember(extraFlags: string[] = ['--initial-cluster-state', 'existing']): Promise<ProcessMember> {
@@ -120,7 +135,10 @@ export class ProcessCluster {
       '--snapshot-count', String(o.snapshotCount ?? 100000), ...(o.extraFlags ?? []), ...(m.extraFlags ?? [])];
     const log = openSync(m.logFile, 'a');
     m.child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
-    process.once('exit', () => this.#signal(m, 'SIGKILL'));
+    if (!this.#exitHooked) {
+      process.once('exit', this.#onExit);
+      this.#exitHooked = true;
+    }
   }
 
   #signal(m: ProcessMember, sig: NodeJS.Signals): boolean {
@@ -181,6 +199,8 @@ export class ProcessCluster {
       await exited;
       clearTimeout(t);
     }));
+    process.removeListener('exit', this.#onExit);
+    this.#exitHooked = false;
     if (!keepData) rmSync(this.root, { recursive: true, force: true });
   }
 }
