@@ -1,6 +1,5 @@
 // The logging surface the transport needs: the subset of pino's API it calls, so the member
 // process passes its pino logger unchanged and tests pass a recorder.
-import { LOG_REPEAT_INTERVAL_MS, LOG_REPEAT_KEYS_MAX } from './limits.js';
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
 
@@ -26,39 +25,4 @@ export function defaultLogger(): TransportLogger {
   return { debug: drop, info: drop, warn: write('warn'), error: write('error') };
 }
 
-/**
- * Lets a repeated condition (a peer that stays down, a stream of bad messages) be logged
- * once per interval per key instead of once per occurrence, so logs stay readable and
- * bounded; the skipped count goes with the next line.
- */
-export class RepeatLimiter {
-  readonly #last = new Map<string, { atMs: number; skipped: number }>();
-  readonly #now: () => number;
-
-  constructor(now: () => number = Date.now) {
-    this.#now = now;
-  }
-
-  /** Returns the number skipped since the last allowed line, or -1 to skip this one. */
-  allow(key: string): number {
-    const now = this.#now();
-    const seen = this.#last.get(key);
-    if (seen !== undefined && now - seen.atMs < LOG_REPEAT_INTERVAL_MS) {
-      seen.skipped++;
-      return -1;
-    }
-    const skipped = seen?.skipped ?? 0;
-    this.#last.delete(key);
-    if (this.#last.size >= LOG_REPEAT_KEYS_MAX) {
-      const oldest = this.#last.keys().next();
-      if (oldest.done !== true) this.#last.delete(oldest.value);
-    }
-    this.#last.set(key, { atMs: now, skipped: 0 });
-    return skipped;
-  }
-
-  /** Forget `key`, so the next occurrence logs at once (the condition cleared, e.g. reconnected). */
-  reset(key: string): void {
-    this.#last.delete(key);
-  }
-}
+export { RepeatLimiter } from '../../lib/repeat-limiter.js';

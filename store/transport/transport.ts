@@ -16,7 +16,7 @@ import { MessageType } from '../raft/types.js';
 import { LOCAL_MESSAGE_TYPES, PROTOCOL_VERSION } from './codec.js';
 import { TransportConfigError, TransportStateError } from './errors.js';
 import type { TransportLimits } from './limits.js';
-import { ID_MAX_CHARS, resolveLimits } from './limits.js';
+import { ID_MAX_CHARS, LOG_REPEAT_INTERVAL_MS, LOG_REPEAT_KEYS_MAX, resolveLimits } from './limits.js';
 import { PeerListener } from './listener.js';
 import type { TransportLogger } from './logger.js';
 import { defaultLogger, RepeatLimiter } from './logger.js';
@@ -82,7 +82,7 @@ export class PeerTransport {
   readonly #opts: PeerTransportOptions;
   readonly #limits: Readonly<TransportLimits>;
   readonly #logger: TransportLogger;
-  readonly #repeat = new RepeatLimiter();
+  readonly #repeat = new RepeatLimiter({ intervalMs: LOG_REPEAT_INTERVAL_MS, keysMax: LOG_REPEAT_KEYS_MAX });
   readonly #peers = new Map<NodeId, OutboundPeer>();
   readonly #inbound = new Map<NodeId, InboundCounters>();
   /** Removed members, oldest first; bounded by removedMembersMax. */
