@@ -259,6 +259,33 @@ describe('quota, corruption and graceful shutdown', () => {
   });
 });
 
+describe('snapshots under load', () => {
+  test('every member snapshots; a leader due for one hands leadership over first; nothing is lost', async () => {
+    const c = await ProcessCluster.start({ size: 3, snapshotCount: 200 });
+    const client = connectClients(c.endpoint(c.members[0]!));
+    try {
+      // In rounds of 50, so the leader becomes due for a snapshot (not overdue) mid-run.
+      for (let round = 0; round < 30; round++) {
+        await Promise.all(Array.from({ length: 50 }, (_, i) =>
+          unary(client.kv, 'Put', { key: Buffer.from(`s/${round * 50 + i}`), value: Buffer.from('v') }, 20_000)));
+      }
+      const logs = c.members.map((m) => readFileSync(m.logFile, 'utf8'));
+      for (const [i, log] of logs.entries()) assert.match(log, /saved snapshot/, `${c.members[i]!.name} never snapshotted`);
+      assert.ok(logs.some((l) => l.includes('handing leadership over before taking a snapshot')));
+      for (const m of c.members) {
+        const each = connectClients(c.endpoint(m));
+        const r = await unary<{ count: string }>(each.kv, 'Range',
+          { key: Buffer.from('s/'), range_end: Buffer.from('s0'), count_only: true }, 10_000);
+        each.close();
+        assert.equal(Number(r.count), 1500, `${m.name} holds every write`);
+      }
+    } finally {
+      client.close();
+      await c.stopAll();
+    }
+  });
+});
+
 describe('kill -9 the leader under writes', () => {
   test('nothing acknowledged is lost, writes resume, and the restarted member catches up', async () => {
     const c = await ProcessCluster.start({ size: 3, snapshotCount: 500 });

@@ -470,13 +470,22 @@ export class Member {
   }
 
   /**
-   * §7: snapshot the state machine and compact the log behind it. The leader waits until
-   * twice the interval (a leader change usually comes first), because every write waits
-   * while the leader encodes; followers' pauses cost nothing while the other one answers.
+   * §7: snapshot the state machine and compact the log behind it. Encoding blocks this
+   * member; on a follower that costs nothing while the other voters answer, but on the
+   * leader every write would wait, and a pause past the peers' ping timeout looks like a
+   * dead leader. So a leader that is due hands leadership to its most caught-up follower
+   * first (thesis §3.10 transfer: a few milliseconds; proposals are held and retried) and
+   * snapshots once it is a follower. Only if no transfer succeeds by twice the interval
+   * does the leader snapshot in place.
    */
   async #maybeSnapshot(applied: number): Promise<void> {
-    const interval = this.#snapshotInterval() * (this.isLeader ? 2 : 1);
-    if (applied - this.#lastSnapshotIndex < interval) return;
+    const due = applied - this.#lastSnapshotIndex >= this.#snapshotInterval();
+    if (!due) return;
+    const overdue = applied - this.#lastSnapshotIndex >= 2 * this.#snapshotInterval();
+    if (this.isLeader && this.#confState.voters.length > 1 && !overdue) {
+      this.#handOverForSnapshot();
+      return;
+    }
     const snap = this.#storage.createSnapshot(applied, this.#confState, this.applier.snapshot());
     await this.#snapshotter.save(snap);
     await this.#wal.save({ snapshotMarker: { index: snap.metadata.index, term: snap.metadata.term } });
@@ -525,11 +534,25 @@ export class Member {
     await this.#wal.close();
   }
 
-  async #transferLeadershipAway(): Promise<void> {
+  #handOverForSnapshot(): void {
     const st = this.node.status();
-    const target = this.#confState.voters
+    if (st.leadTransferee !== NONE) return; // already under way
+    const target = this.#mostCaughtUpVoter();
+    if (target === undefined || (st.progress[target]?.match ?? 0) < st.commit) return; // nobody ready yet
+    this.log.info({ to: target }, 'handing leadership over before taking a snapshot');
+    this.node.transferLeadership(target);
+    this.#kick();
+  }
+
+  #mostCaughtUpVoter(): string | undefined {
+    const st = this.node.status();
+    return this.#confState.voters
       .filter((v) => v !== this.raftId)
       .sort((a, b) => (st.progress[b]?.match ?? 0) - (st.progress[a]?.match ?? 0))[0];
+  }
+
+  async #transferLeadershipAway(): Promise<void> {
+    const target = this.#mostCaughtUpVoter();
     if (!target) return;
     this.node.transferLeadership(target);
     this.#kick();
