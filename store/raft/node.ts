@@ -53,6 +53,19 @@ export class RaftNode {
     return this.#raft.id;
   }
 
+  // Cheap reads for drivers' hot paths (status() builds a whole report).
+  get term(): number {
+    return this.#raft.term;
+  }
+
+  get leader(): NodeId {
+    return this.#raft.lead;
+  }
+
+  get applied(): number {
+    return this.#raft.log.applied;
+  }
+
   tick(): void {
     this.#raft.tick();
   }

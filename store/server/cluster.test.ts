@@ -26,7 +26,10 @@ async function leaderOf(c: ProcessCluster, alive: ProcessMember[] = c.members): 
       const out = await new Etcdctl(c.endpoint(m)).run(['endpoint', 'status', '-w', 'json']);
       if (out.code !== 0) continue;
       const st = (parseJsonExact(out.stdout) as { Status: { header: { member_id: string }; leader: string } }[])[0]!;
-      if (st.Status.leader !== undefined && String(st.Status.leader) === String(st.Status.header.member_id)) return m;
+      const { leader } = st.Status;
+      const self = st.Status.header?.member_id;
+      // Both must be present: undefined === undefined would name a follower the leader.
+      if (leader !== undefined && self !== undefined && String(leader) === String(self)) return m;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -156,7 +156,7 @@ export class Member {
       this.node.tick();
       this.#kick();
     });
-    every(MEMBER_LIMITS.readIndexRetryMs, () => this.#retryReadRound());
+    every(MEMBER_LIMITS.readIndexRetryMs, () => this.#retryReadRound(MEMBER_LIMITS.readIndexRetryMs));
     every(MEMBER_LIMITS.leaseExpiryCheckMs, () => this.#expireLeases());
     every(this.options.leaseCheckpointIntervalMs, () => this.#checkpointLeases());
     this.#kick();
@@ -241,7 +241,7 @@ export class Member {
     if (this.#queue.length === 0) return;
     // Without a leader, hold proposals (until their timeout) instead of failing them:
     // clients see a pause during an election, as with etcd.
-    if (this.#soft.leader === NONE && this.node.status().leader === NONE) return;
+    if (this.#soft.leader === NONE && this.node.leader === NONE) return;
     const batch = this.#queue;
     this.#queue = [];
     const accepted = this.node.proposeBatch(batch.map((b) => b.data));
@@ -291,9 +291,10 @@ export class Member {
     this.#kick();
   }
 
-  #retryReadRound(): void {
+  /** Ask again for a round older than `minAgeMs` (its request or answer may be lost). */
+  #retryReadRound(minAgeMs: number): void {
     const r = this.#readRound;
-    if (!r || Date.now() - r.sentAtMs < MEMBER_LIMITS.readIndexRetryMs) return;
+    if (!r || Date.now() - r.sentAtMs < minAgeMs) return;
     this.#readRound = undefined;
     this.#readPending = r.waiters.concat(this.#readPending);
     this.#startReadRound();
@@ -313,7 +314,7 @@ export class Member {
   }
 
   waitApplied(index: number): Promise<void> {
-    if (this.node.status().applied >= index) return Promise.resolve();
+    if (this.node.applied >= index) return Promise.resolve();
     return new Promise((resolve) => this.#appliedWaiters.push({ index, resolve }));
   }
 
@@ -377,7 +378,7 @@ export class Member {
     for (const e of rd.committedEntries) this.#applyEntry(e);
     for (const rs of rd.readStates) this.#onReadState(rs);
     this.node.advance(rd);
-    const { applied } = this.node.status();
+    const applied = this.node.applied;
     this.#releaseAppliedWaiters(applied);
     if (!this.#caughtUp && applied >= this.#startCommit) this.#caughtUp = true;
     await this.#maybeSnapshot(applied);
@@ -440,22 +441,14 @@ export class Member {
     this.#soft = s;
     if (becameLeader) this.leaseClock.startFrom(this.applier.store, this.options.electionTimeoutMs);
     if (!leaderChanged) return;
-    this.log.info({ leader: s.leader || null, role: s.role, term: this.node.status().term }, 'leader changed');
-    this.#events.onLeaderChange?.(this.leader, this.node.status().term);
+    this.log.info({ leader: s.leader || null, role: s.role, term: this.node.term }, 'leader changed');
+    this.#events.onLeaderChange?.(this.leader, this.node.term);
     if (s.leader === NONE) return;
     // Proposals forwarded to a leader that is gone are lost: propose them again. The
     // applier's dedup window makes a proposal that did commit apply only once.
     const queued = new Set(this.#queue.map((q) => q.id));
     for (const [id, w] of this.#waiters) if (w.data && !queued.has(id)) this.#queue.push({ id, data: w.data });
-    this.#retryReadRoundNow();
-  }
-
-  #retryReadRoundNow(): void {
-    const r = this.#readRound;
-    if (!r) return;
-    this.#readRound = undefined;
-    this.#readPending = r.waiters.concat(this.#readPending);
-    this.#startReadRound();
+    this.#retryReadRound(0); // the old leader will not answer it
   }
 
   /**
