@@ -7,6 +7,7 @@ import { registerChaos } from './chaos.js';
 import { registerBench } from './bench.js';
 import { registerStore } from './store.js';
 import { registerLb } from './lb.js';
+import { registerApiServer } from './apiserver.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 
 registerStore(program);
 registerLb(program);
+registerApiServer(program);
 registerChaos(program);
 registerBench(program);
 registerNotYetBuilt(program);

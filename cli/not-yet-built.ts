@@ -10,7 +10,6 @@ export interface PlannedRole {
 }
 
 export const PLANNED_ROLES: readonly PlannedRole[] = [
-  { name: 'apiserver', summary: 'the Kubernetes API on the store', issue: 'apiserver' },
   { name: 'scheduler', summary: 'the scheduler, active/standby', issue: 'scheduler and controller-manager' },
   { name: 'controller-manager', summary: 'controllers, active/standby', issue: 'scheduler and controller-manager' },
   { name: 'node-agent', summary: 'kubelet + kube-proxy', issue: 'node-agent and flotilla up' },
@@ -41,6 +40,7 @@ export function registerNotYetBuilt(program: Command): void {
         'What works today (see README.md for a 3-member store walk-through with etcdctl):',
         '  flotilla store ...                 a Raft store member speaking the etcd v3 API (etcd flag names)',
         '  flotilla store snapshot restore    rebuild a member of a new cluster from `etcdctl snapshot save`',
+        '  flotilla apiserver ...             the Kubernetes API on the store (or etcd); run several behind lb',
         '  flotilla lb ...                    TCP load balancer with /readyz health checks',
         '  flotilla chaos sim --seeds 200     deterministic simulation of the Raft core, with safety checkers',
         '  flotilla bench raft|store|failover benchmarks (the store against etcd when it is installed)',

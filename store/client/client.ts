@@ -87,6 +87,15 @@ export function prefixEnd(key: Buffer): Buffer {
   return Buffer.from([0]); // all keys
 }
 
+/**
+ * range_end only when there is one. etcd (gogo protobuf) decodes a present-but-empty bytes
+ * field as a non-nil empty slice, which it reads as "every key >= key" rather than "just this
+ * key" — so an empty range_end must not be on the wire at all.
+ */
+function rangeEndField(end: Buffer | undefined): { range_end?: Buffer } {
+  return end !== undefined && end.length > 0 ? { range_end: end } : {};
+}
+
 const toBuf = (k: string | Buffer): Buffer => (typeof k === 'string' ? Buffer.from(k) : k);
 
 export class EtcdClient {
@@ -168,7 +177,7 @@ export class EtcdClient {
   } = {}): Promise<{ kvs: KeyValue[]; more: boolean; count: number; revision: number }> {
     const k = toBuf(key);
     const r = await this.call<Raw>('kv', 'Range', {
-      key: k, range_end: o.prefix ? prefixEnd(k) : o.rangeEnd ?? Buffer.alloc(0), limit: o.limit ?? 0,
+      key: k, ...rangeEndField(o.prefix ? prefixEnd(k) : o.rangeEnd), limit: o.limit ?? 0,
       revision: o.revision ?? 0, serializable: o.serializable ?? false, keys_only: o.keysOnly ?? false,
       count_only: o.countOnly ?? false,
     }, true);
@@ -192,7 +201,7 @@ export class EtcdClient {
     Promise<{ revision: number; deleted: number; prevKvs: KeyValue[] }> {
     const k = toBuf(key);
     const r = await this.call<Raw>('kv', 'DeleteRange', {
-      key: k, range_end: o.prefix ? prefixEnd(k) : Buffer.alloc(0), prev_kv: o.prevKv ?? false,
+      key: k, ...rangeEndField(o.prefix ? prefixEnd(k) : undefined), prev_kv: o.prevKv ?? false,
     }, false);
     return {
       revision: Number((r['header'] as Raw)['revision']), deleted: Number(r['deleted']),
@@ -360,7 +369,7 @@ export class Watcher {
     stream.on('error', fail);
     stream.on('end', fail);
     stream.write({ create_request: {
-      key: this.key, range_end: this.o.prefix ? prefixEnd(this.key) : Buffer.alloc(0),
+      key: this.key, ...rangeEndField(this.o.prefix ? prefixEnd(this.key) : undefined),
       start_revision: this.#nextRevision, prev_kv: this.o.prevKv ?? false,
       progress_notify: this.o.progressNotify ?? false,
     } });
@@ -405,6 +414,16 @@ export class Watcher {
   #finish(err: Error): void {
     this.cancel();
     this.h.onError(err);
+  }
+
+  /**
+   * Asks the server for a progress notification (etcd's WatchProgressRequest, 3.4+): it
+   * answers with the current revision once every event up to it has been sent, which lets a
+   * cache prove it is fresh even when nothing it watches has changed.
+   */
+  requestProgress(): void {
+    if (this.#cancelled || !this.#stream) return;
+    this.#stream.write({ progress_request: {} });
   }
 
   cancel(): void {

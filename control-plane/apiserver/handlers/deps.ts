@@ -1,0 +1,53 @@
+// What every resource handler needs, built once by the server.
+import type { Logger } from 'pino';
+import {
+  apiVersionOf, type GroupResource, type JsonObject, type ResourceInfo,
+} from '../../api/index.js';
+import type { GroupVersionKind } from '../../api/schema/dsl.js';
+import type { Cacher } from '../cache/cacher.js';
+import type { ServiceIpAllocator } from '../registry/service-ips.js';
+import type { KeyLayout } from '../storage/keys.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+export interface HandlerDeps {
+  readonly store: ObjectStore;
+  readonly cacher: Cacher;
+  readonly keys: KeyLayout;
+  readonly serviceIps: ServiceIpAllocator;
+  readonly log: Logger;
+  /** Server time in ms (injected so tests can move it). */
+  readonly nowMs: () => number;
+}
+
+export function groupResource(r: ResourceInfo): GroupResource {
+  return { group: r.group, resource: r.plural };
+}
+
+export function gvkOf(r: ResourceInfo): GroupVersionKind {
+  return { group: r.group, version: r.version, kind: r.kind };
+}
+
+export function metaOf(obj: JsonObject): JsonObject {
+  let m = obj['metadata'] as JsonObject | undefined | null;
+  if (m === undefined || m === null || typeof m !== 'object') {
+    m = {};
+    obj['metadata'] = m;
+  }
+  return m;
+}
+
+/** RFC 3339 with seconds, as Kubernetes writes metav1.Time. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function withTypeMeta(r: ResourceInfo, obj: JsonObject): JsonObject {
+  if (obj['apiVersion'] === apiVersionOf(r) && obj['kind'] === r.kind) return obj;
+  const { apiVersion: _a, kind: _k, ...rest } = obj;
+  return { apiVersion: apiVersionOf(r), kind: r.kind, ...rest };
+}
+
+export function resourceVersionOf(obj: JsonObject): string {
+  const rv = metaOf(obj)['resourceVersion'];
+  return typeof rv === 'string' ? rv : '';
+}

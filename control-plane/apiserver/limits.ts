@@ -1,0 +1,37 @@
+// Every bound of the apiserver, named in one place (units last in names).
+
+export const APISERVER_LIMITS = {
+  /** Request bodies over this are refused with 413 (Kubernetes: 3 MiB). */
+  maxRequestBodyBytes: 3 * 1024 * 1024,
+  /** Requests served at once (kube-apiserver --max-requests-inflight + --max-mutating-requests-inflight). */
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  /** Watches open at once on one replica; more get 429. */
+  maxWatches: 20_000,
+  /** Events a watcher may have queued before it is closed as too slow (Kubernetes closes slow watchers too). */
+  maxWatcherBacklogEvents: 10_000,
+  /** Per resource, the events the watch cache keeps for watches from an older resourceVersion. */
+  watchCacheEventsPerResource: 20_000,
+  /** How long a LIST/WATCH waits for the cache to reach the asked (or the store's current) revision. */
+  cacheFreshnessWaitMs: 3_000,
+  /** After this long waiting, the cache asks the store for a progress notification. */
+  cacheProgressRequestAfterMs: 50,
+  /** Keys per Range when the cache loads or a paged LIST reads the store. */
+  storePageKeys: 5_000,
+  /** Largest `limit` a LIST may ask for (bigger ones are clamped). */
+  maxListLimit: 100_000,
+  /** BOOKMARK events are sent this often on watches that asked for them. */
+  bookmarkIntervalMs: 5_000,
+  /** Watches without timeoutSeconds end after a random time in [min, 2·min] (kube: --min-request-timeout 1800 s). */
+  minWatchTimeoutSeconds: 1_800,
+  /** Compare-and-swap retries of an internal update (patch, status merge) before a 409. */
+  maxUpdateRetries: 16,
+  /** On SIGTERM: how long /readyz reports unready before the listener closes (--shutdown-delay-duration). */
+  shutdownDelayMs: 1_000,
+  /** How long in-flight requests get to finish; watches are closed at the start of this. */
+  shutdownDrainMs: 5_000,
+  /** How long the apiserver waits for the store at start before it gives up. */
+  storeStartupTimeoutMs: 60_000,
+  /** Random suffix length of generateName (Kubernetes: 5). */
+  generatedNameSuffixChars: 5,
+} as const;

@@ -1,0 +1,432 @@
+// ApiClient: typed REST calls against a Kubernetes-compatible apiserver, the role of client-go's
+// rest.RESTClient + dynamic client. Requests go over keep-alive node:https (or http) agents with
+// bounded sockets, pass a client-side token bucket first (flowcontrol, QPS/burst), and are retried
+// when the server answers 429 (or 5xx to a GET) with Retry-After, at most MAX_RETRY_AFTER_RETRIES
+// times, as rest.Request does. A non-2xx answer becomes an ApiError carrying the server's Status.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { DeleteOptions, DeletionPropagation, List, ObjectMeta, Preconditions, ResourceInfo, Status }
+  from '../api/index.js';
+import { AbortedError, ApiError, ClientConfigError, ConnectionError, SizeLimitError, isTooOld } from './errors.js';
+import { TokenBucket, sleep } from './flowcontrol.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import * as L from './limits.js';
+import { WatchStream } from './watch.js';
+
+export interface ApiClientOptions {
+  server: string;
+  token?: string;
+  caPem?: string;
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  insecureSkipTlsVerify?: boolean;
+  tlsServerName?: string;
+  /** Client-side rate limit (client-go rest.Config QPS/Burst); defaults DEFAULT_QPS / DEFAULT_BURST. */
+  qps?: number;
+  burst?: number;
+  userAgent?: string;
+  maxSockets?: number;
+  requestTimeoutMs?: number;
+  /** Default namespace for callers that want one (from the kubeconfig context). */
+  namespace?: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface ListOptions extends RequestOptions {
+  /** Omit (or '') for all namespaces of a namespaced resource. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  timeoutSeconds?: number;
+}
+
+export interface WriteOptions extends RequestOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+}
+
+export interface DeleteCallOptions extends RequestOptions {
+  propagationPolicy?: DeletionPropagation;
+  gracePeriodSeconds?: number;
+  preconditions?: Preconditions;
+  dryRun?: boolean;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic';
+
+export const PATCH_CONTENT_TYPES: Readonly<Record<PatchType, string>> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+/** Anything with Kubernetes object metadata. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface Call {
+  method: string;
+  path: string;
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  req?: RequestOptions;
+}
+
+export class ApiClient {
+  readonly server: URL;
+  readonly namespace: string;
+  readonly rateLimiter: TokenBucket;
+  readonly #agent: http.Agent;
+  readonly #watchAgent: http.Agent;
+  readonly #mod: typeof http | typeof https;
+  readonly #headers: OutgoingHttpHeaders;
+  readonly #timeoutMs: number;
+  readonly #servername: string | undefined;
+
+  constructor(o: ApiClientOptions) {
+    try {
+      this.server = new URL(o.server);
+    } catch {
+      throw new ClientConfigError(`server ${JSON.stringify(o.server)} is not a URL`);
+    }
+    const tls = this.server.protocol === 'https:';
+    if (!tls && this.server.protocol !== 'http:') throw new ClientConfigError(`server must be http(s): ${o.server}`);
+    this.namespace = o.namespace ?? 'default';
+    this.rateLimiter = new TokenBucket(o.qps ?? L.DEFAULT_QPS, o.burst ?? L.DEFAULT_BURST);
+    this.#timeoutMs = o.requestTimeoutMs ?? L.DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#mod = tls ? https : http;
+    this.#servername = o.tlsServerName;
+    const maxSockets = o.maxSockets ?? L.DEFAULT_MAX_SOCKETS;
+    const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 16) };
+    if (tls) {
+      if (o.caPem !== undefined) agentOptions.ca = o.caPem;
+      if (o.clientCertPem !== undefined) agentOptions.cert = o.clientCertPem;
+      if (o.clientKeyPem !== undefined) agentOptions.key = o.clientKeyPem;
+      agentOptions.rejectUnauthorized = o.insecureSkipTlsVerify !== true;
+    }
+    // Watches hold a socket for minutes: they get their own agent so they cannot starve requests.
+    this.#agent = tls ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.#watchAgent = tls ? new https.Agent({ ...agentOptions, keepAlive: false }) :
+      new http.Agent({ ...agentOptions, keepAlive: false });
+    this.#headers = { 'accept': 'application/json', 'user-agent': o.userAgent ?? 'flotilla-client/0.1' };
+    if (o.token !== undefined && o.token !== '') this.#headers['authorization'] = `Bearer ${o.token}`;
+  }
+
+  /** A client for the current (or given) context of a kubeconfig file (clientcmd.BuildConfigFromFlags). */
+  static fromKubeconfig(path?: string, o: Partial<ApiClientOptions> & { context?: string } = {}): ApiClient {
+    const { context, ...rest } = o;
+    const c = loadKubeconfig(path, context !== undefined ? { context } : {});
+    const opts: ApiClientOptions = {
+      server: c.server, namespace: c.namespace, insecureSkipTlsVerify: c.insecureSkipTlsVerify,
+    };
+    if (c.token !== undefined) opts.token = c.token;
+    if (c.caPem !== undefined) opts.caPem = c.caPem;
+    if (c.clientCertPem !== undefined) opts.clientCertPem = c.clientCertPem;
+    if (c.clientKeyPem !== undefined) opts.clientKeyPem = c.clientKeyPem;
+    if (c.tlsServerName !== undefined) opts.tlsServerName = c.tlsServerName;
+    return new ApiClient({ ...opts, ...rest });
+  }
+
+  /** Closes idle keep-alive sockets; in-flight requests finish. */
+  close(): void {
+    this.#agent.destroy();
+    this.#watchAgent.destroy();
+  }
+
+  async get<T extends KubeObject>(r: ResourceInfo, namespace: string, name: string,
+    o: RequestOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'GET', path: resourcePath(r, namespace, name), req: o });
+  }
+
+  async list<T extends KubeObject>(r: ResourceInfo, o: ListOptions = {}): Promise<List<T>> {
+    const query: Query = {
+      labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue,
+      resourceVersion: o.resourceVersion, resourceVersionMatch: o.resourceVersionMatch,
+      timeoutSeconds: o.timeoutSeconds,
+    };
+    return this.requestJson<List<T>>({ method: 'GET', path: collectionPath(r, o.namespace), query, req: o });
+  }
+
+  /**
+   * Every item, paging through `continue` (client-go's pager.ListPager): when a continue token has
+   * expired (410) mid-way, it falls back to one unpaged list, as the pager's FullListIfExpired does.
+   */
+  async listAll<T extends KubeObject>(r: ResourceInfo,
+    o: ListOptions = {}): Promise<{ items: T[]; resourceVersion: string }> {
+    const limit = o.limit ?? L.DEFAULT_LIST_PAGE_SIZE;
+    const items: T[] = [];
+    let cont: string | undefined = o.continue;
+    for (let page = 0; page < L.MAX_LIST_PAGES; page++) {
+      let list: List<T>;
+      try {
+        list = await this.list<T>(r, { ...o, limit, ...(cont !== undefined ? { continue: cont } : {}) });
+      } catch (e) {
+        if (cont === undefined || !isTooOld(e)) throw e;
+        const full = await this.list<T>(r, { ...o, limit: undefined, continue: undefined });
+        return { items: full.items ?? [], resourceVersion: full.metadata?.resourceVersion ?? '' };
+      }
+      items.push(...(list.items ?? []));
+      const next = list.metadata?.continue;
+      if (next === undefined || next === '') return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+      cont = next;
+    }
+    throw new SizeLimitError(`list of ${r.plural} has more than ${L.MAX_LIST_PAGES} pages (MAX_LIST_PAGES)`);
+  }
+
+  async create<T extends KubeObject>(r: ResourceInfo, namespace: string, obj: T, o: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'POST', path: collectionPath(r, namespace, true), query: writeQuery(o), body: obj,
+      req: o });
+  }
+
+  async update<T extends KubeObject>(r: ResourceInfo, namespace: string, obj: T, o: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'PUT', path: resourcePath(r, namespace, nameOf(obj)), query: writeQuery(o),
+      body: obj, req: o });
+  }
+
+  /** PUT .../status (client-go UpdateStatus): the server takes only the status from `obj`. */
+  async updateStatus<T extends KubeObject>(r: ResourceInfo, namespace: string, obj: T,
+    o: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'PUT', path: resourcePath(r, namespace, nameOf(obj), 'status'),
+      query: writeQuery(o), body: obj, req: o });
+  }
+
+  async patch<T extends KubeObject>(r: ResourceInfo, namespace: string, name: string, type: PatchType, patch: unknown,
+    o: WriteOptions & { subresource?: 'status' | 'scale' } = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'PATCH', path: resourcePath(r, namespace, name, o.subresource),
+      query: writeQuery(o), body: patch, contentType: PATCH_CONTENT_TYPES[type], req: o });
+  }
+
+  /** DELETE with a DeleteOptions body; answers the object (still finalizing) or a Success Status. */
+  async delete<T extends KubeObject>(r: ResourceInfo, namespace: string, name: string,
+    o: DeleteCallOptions = {}): Promise<T | Status> {
+    const body: DeleteOptions = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (o.propagationPolicy !== undefined) body.propagationPolicy = o.propagationPolicy;
+    if (o.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = o.gracePeriodSeconds;
+    if (o.preconditions !== undefined) body.preconditions = o.preconditions;
+    if (o.dryRun === true) body.dryRun = ['All'];
+    return this.requestJson<T | Status>({ method: 'DELETE', path: resourcePath(r, namespace, name), body, req: o });
+  }
+
+  /** POST to pods/binding or pods/eviction (client-go: Pods().Bind, Pods().EvictV1). */
+  async createSubresource<T = unknown>(r: ResourceInfo, namespace: string, name: string, sub: 'binding' | 'eviction',
+    body: unknown, o: WriteOptions = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'POST', path: resourcePath(r, namespace, name, sub), query: writeQuery(o),
+      body, req: o });
+  }
+
+  /** Opens a watch (see WatchStream); the request is sent when iteration starts. */
+  watch<T extends KubeObject>(r: ResourceInfo, o: WatchOptions = {}): WatchStream<T> {
+    const query: Query = {
+      watch: true, resourceVersion: o.resourceVersion, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector,
+      allowWatchBookmarks: o.allowWatchBookmarks === true ? true : undefined, timeoutSeconds: o.timeoutSeconds,
+    };
+    const path = collectionPath(r, o.namespace);
+    const deadlineMs = o.timeoutSeconds === undefined ? undefined : o.timeoutSeconds * 1000 + L.WATCH_CLIENT_GRACE_MS;
+    return new WatchStream<T>(async (signal) => {
+      const res = await this.#attempts({ method: 'GET', path, query, req: { signal } }, signal, true);
+      if (isSuccess(res.statusCode)) return res;
+      throw await toApiError(res, signal);
+    }, deadlineMs, o.signal);
+  }
+
+  /** Any JSON request (discovery, /version, ...): parses a 2xx body, throws ApiError otherwise. */
+  async requestJson<T>(call: Call): Promise<T> {
+    const { signal, dispose } = requestSignal(call.req, this.#timeoutMs);
+    try {
+      const res = await this.#attempts(call, signal, false);
+      if (!isSuccess(res.statusCode)) throw await toApiError(res, signal);
+      const body = await readBody(res, L.MAX_RESPONSE_BYTES, signal);
+      if (body.length === 0) return undefined as T;
+      try {
+        return JSON.parse(body.toString('utf8')) as T;
+      } catch (e) {
+        throw new ConnectionError(`${call.method} ${call.path}: the answer is not JSON: ${(e as Error).message}`);
+      }
+    } finally {
+      dispose();
+    }
+  }
+
+  /** Sends with rate limiting and Retry-After retries; returns the final response (body unread). */
+  async #attempts(call: Call, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+    const body = encodeBody(call.body);
+    for (let attempt = 0; ; attempt++) {
+      await this.rateLimiter.wait(signal);
+      const res = await this.#send(call, body, signal, watch);
+      const waitMs = retryAfterMs(res, call.method);
+      if (waitMs === undefined || attempt >= L.MAX_RETRY_AFTER_RETRIES) return res;
+      res.resume();
+      await sleep(waitMs, signal);
+    }
+  }
+
+  #send(call: Call, body: Buffer | undefined, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+    const url = new URL(this.server.href.replace(/\/+$/, '') + call.path);
+    for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const headers: OutgoingHttpHeaders = { ...this.#headers };
+    if (body !== undefined) {
+      headers['content-type'] = call.contentType ?? 'application/json';
+      headers['content-length'] = body.length;
+    }
+    const agent = watch ? this.#watchAgent : this.#agent;
+    const options: https.RequestOptions = { method: call.method, headers, agent };
+    if (this.#servername !== undefined) options.servername = this.#servername;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) { reject(abortReason(signal, call)); return; }
+      // The abort listener stays until the response is closed, so a timeout or close() also ends
+      // the body read (destroying the request destroys the response).
+      const req = this.#mod.request(url, options, (res) => {
+        res.once('close', () => signal.removeEventListener('abort', onAbort));
+        resolve(res);
+      });
+      const onAbort = (): void => { req.destroy(); reject(abortReason(signal, call)); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? abortReason(signal, call) :
+          new ConnectionError(`${call.method} ${url.pathname}: ${e.message}`, { cause: e }));
+      });
+      req.end(body);
+    });
+  }
+}
+
+function isSuccess(code: number | undefined): boolean {
+  return code !== undefined && code >= 200 && code < 300;
+}
+
+function nameOf(obj: KubeObject): string {
+  const name = obj.metadata?.name;
+  if (name === undefined || name === '') throw new ClientConfigError('object has no metadata.name');
+  return name;
+}
+
+/** /api/v1 for the core group, /apis/G/V otherwise (the apiserver's path layout). */
+export function groupVersionPath(r: ResourceInfo): string {
+  return r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+}
+
+export function collectionPath(r: ResourceInfo, namespace?: string, requireNamespace = false): string {
+  const ns = r.namespaced ? namespace ?? '' : '';
+  if (r.namespaced && requireNamespace && ns === '') {
+    throw new ClientConfigError(`${r.plural} are namespaced: a namespace is required`);
+  }
+  const nsPart = ns === '' ? '' : `/namespaces/${encodeURIComponent(ns)}`;
+  return `${groupVersionPath(r)}${nsPart}/${r.plural}`;
+}
+
+export function resourcePath(r: ResourceInfo, namespace: string, name: string, sub?: string): string {
+  if (name === '') throw new ClientConfigError(`a ${r.singular} name is required`);
+  const base = `${collectionPath(r, namespace, true)}/${encodeURIComponent(name)}`;
+  return sub === undefined ? base : `${base}/${sub}`;
+}
+
+function writeQuery(o: WriteOptions): Query {
+  return { dryRun: o.dryRun === true ? 'All' : undefined, fieldManager: o.fieldManager, fieldValidation: o.fieldValidation };
+}
+
+function encodeBody(body: unknown): Buffer | undefined {
+  if (body === undefined) return undefined;
+  const buf = Buffer.from(JSON.stringify(body), 'utf8');
+  if (buf.length > L.MAX_REQUEST_BODY_BYTES) {
+    throw new SizeLimitError(`request body of ${buf.length} bytes exceeds ${L.MAX_REQUEST_BODY_BYTES} (MAX_REQUEST_BODY_BYTES)`);
+  }
+  return buf;
+}
+
+/** Timeout (ConnectionError) or caller's signal (AbortedError), whichever first; dispose() unhooks both. */
+function requestSignal(req: RequestOptions | undefined, defaultTimeoutMs: number):
+  { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const timeoutMs = req?.timeoutMs ?? defaultTimeoutMs;
+  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const parent = req?.signal;
+  const onAbort = (): void => ac.abort(parent?.reason);
+  if (parent?.aborted === true) ac.abort(parent.reason);
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return { signal: ac.signal, dispose: () => { clearTimeout(timer); parent?.removeEventListener('abort', onAbort); } };
+}
+
+function abortReason(signal: AbortSignal, call: Call): Error {
+  const r: unknown = signal.reason;
+  if (r instanceof DOMException && r.name === 'TimeoutError') {
+    return new ConnectionError(`${call.method} ${call.path}: timed out`);
+  }
+  return new AbortedError(`${call.method} ${call.path}: aborted`);
+}
+
+/** client-go rest.Request checkWait: 429 (any method) or 5xx (GET only) with a Retry-After in seconds. */
+function retryAfterMs(res: IncomingMessage, method: string): number | undefined {
+  const code = res.statusCode ?? 0;
+  if (code !== 429 && !(code >= 500 && code <= 504 && method === 'GET')) return undefined;
+  const header = res.headers['retry-after'];
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.min(seconds * 1000, L.MAX_RETRY_AFTER_MS);
+}
+
+async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.destroy();
+        throw new SizeLimitError(`response larger than ${maxBytes} bytes`);
+      }
+      parts.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof SizeLimitError) throw e;
+    if (signal.aborted) throw abortReason(signal, { method: '', path: res.url ?? '' });
+    throw new ConnectionError(`response broke off: ${(e as Error).message}`, { cause: e });
+  }
+  return Buffer.concat(parts);
+}
+
+async function toApiError(res: IncomingMessage, signal: AbortSignal): Promise<ApiError> {
+  const code = res.statusCode ?? 0;
+  const header = res.headers['retry-after'];
+  const retryAfter = header === undefined || !Number.isFinite(Number(header)) ? undefined : Number(header);
+  let text = '';
+  try {
+    text = (await readBody(res, L.MAX_ERROR_BODY_BYTES, signal)).toString('utf8');
+  } catch (e) {
+    if (e instanceof AbortedError) throw e;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<Status>;
+    if (v.kind === 'Status' && typeof v.code === 'number') return new ApiError(v as Status, retryAfter);
+  } catch {
+    // Not a Status: fall through to a Status built from the code.
+  }
+  return ApiError.fromResponse(code, text, retryAfter);
+}
