@@ -27,6 +27,8 @@ export function registerApiServer(program: Command): void {
     .option('--service-node-port-range <range>', 'node ports of NodePort Services', D.serviceNodePortRange)
     .option('--shutdown-delay-duration <duration>', 'on SIGTERM, how long /readyz fails before the listener closes',
       D.shutdownDelayDuration)
+    .option('--default-watch-cache-size <n>', 'events each resource\'s watch cache keeps for watches from an older resourceVersion',
+      D.defaultWatchCacheSize)
     .option('--insecure-serve-http', 'serve plain HTTP instead of HTTPS (debugging only)')
     .action(async function (this: Command, flags: ApiServerFlags) {
       try {

@@ -1,6 +1,7 @@
 // `flotilla apiserver` settings: kube-apiserver's flag names where they exist, checked and
 // typed. Every refusal names the flag.
 import { parseDurationMs } from '../lb/duration.js';
+import { APISERVER_LIMITS } from './limits.js';
 
 export class ApiServerConfigError extends Error {
   readonly code = 'FLOTILLA_ERR_APISERVER_CONFIG';
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   shutdownDelayMs: number;
+  /** Events each resource's watch cache keeps (kube-apiserver --default-watch-cache-size). */
+  watchCacheSize: number;
 }
 
 /** As commander hands them over (camelCase of the long names). */
@@ -41,6 +44,7 @@ export interface ApiServerFlags {
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   shutdownDelayDuration: string;
+  defaultWatchCacheSize: string;
   insecureServeHttp?: boolean;
 }
 
@@ -55,6 +59,7 @@ export const APISERVER_FLAG_DEFAULTS = {
   serviceClusterIpRange: '127.96.0.0/16',
   serviceNodePortRange: '30000-32767',
   shutdownDelayDuration: '1s',
+  defaultWatchCacheSize: String(APISERVER_LIMITS.watchCacheEventsPerResource),
 } as const;
 
 export function resolveApiServerOptions(f: ApiServerFlags): ApiServerOptions {
@@ -66,6 +71,10 @@ export function resolveApiServerOptions(f: ApiServerFlags): ApiServerOptions {
   }
   const port = Number(f.securePort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ApiServerConfigError(`--secure-port: ${JSON.stringify(f.securePort)} is not a port (0-65535; 0 picks a free one)`);
+  const watchCacheSize = Number(f.defaultWatchCacheSize);
+  if (!Number.isInteger(watchCacheSize) || watchCacheSize < 1 || watchCacheSize > 1_000_000) {
+    throw new ApiServerConfigError(`--default-watch-cache-size: ${JSON.stringify(f.defaultWatchCacheSize)} must be an integer from 1 to 1000000`);
+  }
   if (f.anonymousAuth !== 'true' && f.anonymousAuth !== 'false') throw new ApiServerConfigError('--anonymous-auth: must be true or false');
   if (f.authorizationMode !== 'RBAC' && f.authorizationMode !== 'AlwaysAllow') {
     throw new ApiServerConfigError(`--authorization-mode: ${JSON.stringify(f.authorizationMode)} is not supported (RBAC or AlwaysAllow)`);
@@ -82,5 +91,6 @@ export function resolveApiServerOptions(f: ApiServerFlags): ApiServerOptions {
     authorizationMode: f.authorizationMode, serviceClusterIpRange: f.serviceClusterIpRange,
     serviceNodePortRange: f.serviceNodePortRange,
     shutdownDelayMs: parseDurationMs(f.shutdownDelayDuration, '--shutdown-delay-duration', 0, 600_000),
+    watchCacheSize,
   };
 }

@@ -53,7 +53,7 @@ export class ApiServer {
     processMetrics: boolean) {
     this.#client = new EtcdClient({ endpoints: o.etcdServers });
     const keys = new KeyLayout(o.etcdPrefix);
-    this.#cacher = new Cacher(this.#client, keys, log);
+    this.#cacher = new Cacher(this.#client, keys, log, o.watchCacheSize);
     this.#deps = {
       store: new ObjectStore(this.#client), cacher: this.#cacher, keys, log, nowMs: Date.now,
       serviceIps: {

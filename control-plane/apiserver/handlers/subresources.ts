@@ -59,7 +59,7 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
     status['conditions'] = conditions;
     pod['status'] = status;
     const res = await d.store.update(key, pod, current.rv);
-    if (res.ok) return ctx.send(201, success());
+    if (res.ok) return ctx.send(201, { ...success(), code: 201 });
   }
   ctx.sendStatus(conflict(groupResource(PODS), name));
 }
@@ -75,7 +75,7 @@ export async function handleEviction(d: HandlerDeps, ctx: RequestContext, podNam
   const opts = (eviction['deleteOptions'] ?? {}) as DeleteOptions;
   const out = await deleteObject(d, PODS, ctx.info.namespace, podName, opts);
   if (isStatus(out)) return ctx.sendStatus(out);
-  ctx.send(201, success());
+  ctx.send(201, { ...success(), code: 201 });
 }
 
 function scaleOf(r: ResourceInfo, obj: JsonObject): JsonObject {

@@ -53,6 +53,8 @@ export interface TestApiServer {
 }
 
 export const ADMIN_TOKEN = 'flotilla-test-admin-token';
+/** A user with no RBAC bindings at all (for 403 tests). */
+export const NOBODY_TOKEN = 'flotilla-test-nobody-token';
 
 function signalGroup(child: ChildProcess | undefined, sig: NodeJS.Signals): void {
   if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
@@ -116,7 +118,7 @@ export async function startTestApiServer(o: TestApiServerOptions = {}): Promise<
       etcd = await startCluster('etcd', { heartbeatMs: 100, electionMs: 1000 });
       endpoints = etcd.members.map((m) => `http://${m.clientEndpoint}`);
     }
-    writeFileSync(join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`);
+    writeFileSync(join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n${NOBODY_TOKEN},nobody,nobody-uid\n`);
     const n = o.apiservers ?? 1;
     const ports = await freePorts(n + 2);
     const certDir = join(dir, 'pki');
