@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runRaftCoreBench } from '../bench/raft-core.js';
 import { writeResult } from '../bench/report.js';
 import { registerBenchStore } from './bench-store.js';
+import { benchApiServerCommand } from '../bench/apiserver/apiserver-bench.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -15,6 +16,25 @@ function positiveInt(name: string) {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print numbers and write JSON');
   registerBenchStore(bench);
+  bench
+    .command('apiserver')
+    .description('the apiserver through lb with 2 replicas: creates/s, gets/s, LIST of 10,000 pods, watch fan-out')
+    .option('--backend <name>', 'flotilla or etcd (Debian etcd-server)', 'flotilla')
+    .option('--clients <n>', 'concurrent clients', positiveInt('clients'), 64)
+    .option('--seconds <n>', 'duration of the create and get phases', positiveInt('seconds'), 10)
+    .option('--list-pods <n>', 'pods stored before the LIST phase', positiveInt('list-pods'), 10_000)
+    .option('--watchers <n>', 'watchers of one pod in the fan-out phase', positiveInt('watchers'), 1000)
+    .option('--watch-updates <n>', 'updates the watchers must all see', positiveInt('watch-updates'), 20)
+    .option('--quick', 'a small run (smoke test): 2 s phases, 500 pods, 50 watchers')
+    .option('--json', 'print the JSON result instead of a table')
+    .action(async (o: { backend: string; clients: number; seconds: number; listPods: number; watchers: number;
+      watchUpdates: number; quick?: boolean; json?: boolean }) => {
+      if (o.backend !== 'flotilla' && o.backend !== 'etcd') throw new Error('--backend must be flotilla or etcd');
+      const quick = o.quick === true;
+      await benchApiServerCommand({ backend: o.backend, clients: o.clients, seconds: quick ? 2 : o.seconds,
+        listPods: quick ? 500 : o.listPods, watchers: quick ? 50 : o.watchers, watchUpdates: quick ? 5 : o.watchUpdates,
+        json: o.json });
+    });
   bench
     .command('raft')
     .description('commits/s of the pure Raft core: 3 members in memory, no I/O (the ceiling for the store)')
