@@ -24,8 +24,14 @@ export const APISERVER_LIMITS = {
   bookmarkIntervalMs: 5_000,
   /** Watches without timeoutSeconds end after a random time in [min, 2·min] (kube: --min-request-timeout 1800 s). */
   minWatchTimeoutSeconds: 1_800,
-  /** Compare-and-swap retries of an internal update (patch, status merge) before a 409. */
-  maxUpdateRetries: 16,
+  /**
+   * Compare-and-swap retries of an internal update (patch, status merge) before a 409.
+   * kube-apiserver's GuaranteedUpdate retries until the request times out; 64 attempts with
+   * jittered back-off covers a hot object patched by many clients at once.
+   */
+  maxUpdateRetries: 64,
+  /** Back-off between retries after the first few: up to attempt × this, at random. */
+  updateRetryJitterMs: 2,
   /** On SIGTERM: how long /readyz reports unready before the listener closes (--shutdown-delay-duration). */
   shutdownDelayMs: 1_000,
   /** How long in-flight requests get to finish; watches are closed at the start of this. */

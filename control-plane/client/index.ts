@@ -7,7 +7,7 @@ export { loadKubeconfig, parseKubeconfig, defaultKubeconfigPath, type RestConfig
 export {
   ApiClient, PATCH_CONTENT_TYPES, collectionPath, resourcePath, groupVersionPath,
   type ApiClientOptions, type RequestOptions, type ListOptions, type WriteOptions, type DeleteCallOptions,
-  type WatchOptions, type PatchType, type KubeObject,
+  type WatchOptions, type PatchType, type KubeObject, type ApiCall,
 } from './rest-client.js';
 export { WatchStream, WatchDecoder, LineDecoder, parseWatchEvent, checkWatchEvent, type WatchOpener } from './watch.js';
 export { Indexer, keyOf, splitKey, namespaceIndexFunc, NAMESPACE_INDEX, type IndexFunc } from './store.js';

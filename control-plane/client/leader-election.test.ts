@@ -170,7 +170,7 @@ test('leader election: a holder that cannot renew is fenced before anyone else a
   const acquiredAt = b.startedAt[0] ?? 0;
   assert.ok(fencedAt < acquiredAt, `a fenced at +${(fencedAt - pausedAt).toFixed(0)} ms, b acquired at ` +
     `+${(acquiredAt - pausedAt).toFixed(0)} ms`);
-  assert.ok(fencedAt - pausedAt <= 1000 + 50, 'fenced within renewDeadline of the last successful renew');
+  assert.ok(fencedAt - pausedAt <= 1000 + 250, 'fenced within renewDeadline of the last successful renew (+ timer slack)');
   assert.ok(acquiredAt - pausedAt < 2000, `failover under 2 s (${(acquiredAt - pausedAt).toFixed(0)} ms)`);
   assert.equal(a.elector.isLeader(), false);
   assert.ok(a.elector.metrics.renewFailures >= 1);

@@ -89,7 +89,7 @@ export interface KubeObject {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-interface Call {
+export interface ApiCall {
   method: string;
   path: string;
   query?: Query;
@@ -256,7 +256,7 @@ export class ApiClient {
   }
 
   /** Any JSON request (discovery, /version, ...): parses a 2xx body, throws ApiError otherwise. */
-  async requestJson<T>(call: Call): Promise<T> {
+  async requestJson<T>(call: ApiCall): Promise<T> {
     const { signal, dispose } = requestSignal(call.req, this.#timeoutMs);
     try {
       const res = await this.#attempts(call, signal, false);
@@ -274,7 +274,7 @@ export class ApiClient {
   }
 
   /** Sends with rate limiting and Retry-After retries; returns the final response (body unread). */
-  async #attempts(call: Call, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+  async #attempts(call: ApiCall, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
     const body = encodeBody(call.body);
     for (let attempt = 0; ; attempt++) {
       await this.rateLimiter.wait(signal);
@@ -286,7 +286,7 @@ export class ApiClient {
     }
   }
 
-  #send(call: Call, body: Buffer | undefined, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+  #send(call: ApiCall, body: Buffer | undefined, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
     const url = new URL(this.server.href.replace(/\/+$/, '') + call.path);
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const headers: OutgoingHttpHeaders = { ...this.#headers };
@@ -373,7 +373,7 @@ function requestSignal(req: RequestOptions | undefined, defaultTimeoutMs: number
   return { signal: ac.signal, dispose: () => { clearTimeout(timer); parent?.removeEventListener('abort', onAbort); } };
 }
 
-function abortReason(signal: AbortSignal, call: Call): Error {
+function abortReason(signal: AbortSignal, call: ApiCall): Error {
   const r: unknown = signal.reason;
   if (r instanceof DOMException && r.name === 'TimeoutError') {
     return new ConnectionError(`${call.method} ${call.path}: timed out`);

@@ -18,6 +18,7 @@ import type { StoredObject } from '../storage/object-store.js';
 import { admitDelete } from './admission.js';
 import { groupResource, type HandlerDeps, isoSeconds, metaOf, withTypeMeta } from './deps.js';
 import { parseFilter } from './filter.js';
+import { retryPause } from './write.js';
 import { sendObjects } from './read.js';
 
 export async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions | Status> {
@@ -70,6 +71,7 @@ export async function deleteObject(d: HandlerDeps, r: ResourceInfo, namespace: s
     }
     const out = await deleteOnce(d, r, current, o, dry);
     if (out !== 'conflict') return out;
+    await retryPause(attempt);
   }
   return conflict(groupResource(r), name, 'too many concurrent changes; try again');
 }

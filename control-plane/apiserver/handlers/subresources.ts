@@ -8,7 +8,7 @@ import type { RequestContext } from '../http/context.js';
 import { APISERVER_LIMITS } from '../limits.js';
 import { deleteObject } from './delete.js';
 import { groupResource, type HandlerDeps, metaOf } from './deps.js';
-import { commitUpdate, readBodyText } from './write.js';
+import { commitUpdate, readBodyText, retryPause } from './write.js';
 
 const PODS = findResource('', 'pods')!;
 
@@ -60,6 +60,7 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
     pod['status'] = status;
     const res = await d.store.update(key, pod, current.rv);
     if (res.ok) return ctx.send(201, { ...success(), code: 201 });
+    await retryPause(attempt);
   }
   ctx.sendStatus(conflict(groupResource(PODS), name));
 }
@@ -127,7 +128,10 @@ export async function handleScale(d: HandlerDeps, ctx: RequestContext, r: Resour
     const next = structuredClone(cur.object);
     next['spec'] = { ...((next['spec'] ?? {}) as JsonObject), replicas: typeof replicas === 'number' ? replicas : 0 };
     const out = await commitUpdate(d, r, cur, next, 'main', false);
-    if (out === 'conflict' || out === 'retry') continue;
+    if (out === 'conflict' || out === 'retry') {
+      await retryPause(attempt);
+      continue;
+    }
     if (isStatus(out)) return ctx.sendStatus(out);
     return ctx.send(200, scaleOf(r, out));
   }

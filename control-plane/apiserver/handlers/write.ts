@@ -21,6 +21,12 @@ import { sendObjects } from './read.js';
 
 export type WriteMode = 'main' | 'status';
 
+/** After a lost compare-and-swap: retry at once a few times, then with growing random pauses. */
+export async function retryPause(attempt: number): Promise<void> {
+  if (attempt < 3) return;
+  await new Promise((r) => setTimeout(r, Math.random() * attempt * APISERVER_LIMITS.updateRetryJitterMs));
+}
+
 const PATCH_TYPES = new Set<string>(['application/json-patch+json', 'application/merge-patch+json',
   'application/strategic-merge-patch+json']);
 
@@ -157,6 +163,7 @@ export async function handleUpdate(d: HandlerDeps, ctx: RequestContext, r: Resou
     if (out === 'retry') continue;
     if (out === 'conflict') {
       if (wantRv !== '') return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
+      await retryPause(attempt);
       continue;
     }
     if (isStatus(out)) return ctx.sendStatus(out);
@@ -229,7 +236,10 @@ export async function handlePatch(d: HandlerDeps, ctx: RequestContext, r: Resour
     const wantRv = resourceVersionOf(next);
     if (wantRv !== '' && wantRv !== String(current.rv)) return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
     const out = await commitUpdate(d, r, current, next, mode, dry);
-    if (out === 'retry' || out === 'conflict') continue;
+    if (out === 'retry' || out === 'conflict') {
+      await retryPause(attempt);
+      continue;
+    }
     if (isStatus(out)) return ctx.sendStatus(out);
     return sendObjects(d, ctx, r, [out], undefined, false);
   }
