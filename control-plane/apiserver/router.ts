@@ -6,6 +6,7 @@ import {
 import type { RequestContext } from './http/context.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import type { HandlerDeps } from './handlers/deps.js';
+import { handleLogs } from './handlers/logs.js';
 import { handleGet, handleList } from './handlers/read.js';
 import { handleBinding, handleEviction, handleScale } from './handlers/subresources.js';
 import { handleWatch, type WatchRegistry } from './handlers/watch.js';
@@ -55,6 +56,7 @@ export async function route(d: HandlerDeps, ctx: RequestContext, watches: WatchR
     case 'scale': return handleScale(d, ctx, r);
     case 'binding': return handleBinding(d, ctx, info.name);
     case 'eviction': return handleEviction(d, ctx, info.name);
+    case 'log': return handleLogs(d, ctx);
     default:
       return ctx.sendStatus({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 503,
         reason: 'ServiceUnavailable', message: `${r.plural}/${sub.name} needs the node agent, which this cluster does not reach yet` });

@@ -139,7 +139,8 @@ export class ApiServer {
 
   async #serveResource(ctx: RequestContext, started: bigint): Promise<void> {
     const info = ctx.info;
-    const isWatch = info.verb === 'watch';
+    // Long-running requests (watches, log streams) do not count against the in-flight limit, as in Kubernetes.
+    const isWatch = info.verb === 'watch' || info.subresource === 'log';
     const mutating = MUTATING.has(ctx.req.method ?? '');
     if (!isWatch) {
       const full = mutating ? this.#inflightMutating >= APISERVER_LIMITS.maxMutatingRequestsInflight
