@@ -8,6 +8,8 @@ import { registerBench } from './bench.js';
 import { registerStore } from './store.js';
 import { registerLb } from './lb.js';
 import { registerApiServer } from './apiserver.js';
+import { registerScheduler } from './scheduler.js';
+import { registerCluster } from './cluster.js';
 
 const program = new Command();
 program
@@ -19,8 +21,10 @@ program
 registerStore(program);
 registerLb(program);
 registerApiServer(program);
+registerScheduler(program);
+registerCluster(program);
 registerChaos(program);
 registerBench(program);
-registerNotYetBuilt(program);
+registerNotYetBuilt(program, new Set(program.commands.map((c) => c.name())));
 
 await program.parseAsync(process.argv);

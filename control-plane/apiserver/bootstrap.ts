@@ -13,12 +13,21 @@ async function ensure(d: HandlerDeps, group: string, plural: string, namespace: 
   Promise<void> {
   const r = findResource(group, plural)!;
   const name = String((obj['metadata'] as JsonObject)['name']);
-  if (await d.store.get(d.keys.objectKey(r, namespace, name))) return;
-  const out = await createObject(d, r, namespace, obj, false);
-  if (isStatus(out) && out.code !== 409) {
-    throw new Error(`bootstrap: creating ${plural} ${namespace}/${name} failed: ${out.message ?? out.reason ?? out.code}`);
+  const key = d.keys.objectKey(r, namespace, name);
+  for (let attempt = 1; ; attempt++) {
+    if (await d.store.get(key)) return;
+    const out = await createObject(d, r, namespace, structuredClone(obj), false);
+    if (!isStatus(out)) {
+      log.info({ resource: plural, namespace, name }, 'bootstrap: created');
+      return;
+    }
+    // Another replica bootstrapping at the same moment may have won (409, or its service IP is taken): look again.
+    if (await d.store.get(key)) return;
+    if (attempt >= 5) {
+      throw new Error(`bootstrap: creating ${plural} ${namespace}/${name} failed: ${out.message ?? out.reason ?? out.code}`);
+    }
+    await new Promise((res) => setTimeout(res, 100 * attempt));
   }
-  if (!isStatus(out)) log.info({ resource: plural, namespace, name }, 'bootstrap: created');
 }
 
 export async function bootstrapCluster(d: HandlerDeps, log: Logger): Promise<void> {
