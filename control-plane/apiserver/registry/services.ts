@@ -30,6 +30,11 @@ export async function allocateForCreate(store: ObjectStore, a: ServiceIpAllocato
   Promise<SideWrite[] | Status> {
   const s = spec(svc);
   const writes: SideWrite[] = [];
+  if (s['type'] !== 'ExternalName') {
+    // Single-stack IPv4 (Kubernetes fills these on create; `kubectl describe` shows them).
+    s['ipFamilies'] ??= ['IPv4'];
+    s['ipFamilyPolicy'] ??= 'SingleStack';
+  }
   if (needsClusterIp(s)) {
     const wanted = typeof s['clusterIP'] === 'string' && s['clusterIP'] !== '' ? s['clusterIP'] : undefined;
     try {

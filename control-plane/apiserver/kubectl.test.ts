@@ -1,0 +1,152 @@
+// Stock kubectl (the one on the machine, 1.32) against a real apiserver, unmodified and
+// without --validate=false: the commands that need only the API (the ones that need
+// controllers or node agents live with those). Skipped when kubectl is not installed.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestApiServer, type TestApiServer } from './testing/harness.js';
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('kubectl against the apiserver', { skip: hasKubectl ? false : 'kubectl is not installed' }, () => {
+  let h: TestApiServer;
+  const k = (...args: string[]) => {
+    const r = spawnSync('kubectl', ['--kubeconfig', h.kubeconfigPath, ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const ok = (...args: string[]) => {
+    const r = k(...args);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.err}`);
+    return r.out;
+  };
+  const file = (name: string, text: string) => {
+    const p = join(h.dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  before(async () => {
+    h = await startTestApiServer({ backend: 'flotilla' });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  test('discovery: api-resources with short names, version, explain', () => {
+    const res = ok('api-resources');
+    for (const line of ['pods  *po', 'deployments  *deploy', 'services  *svc', 'namespaces  *ns']) {
+      assert.match(res, new RegExp(line.replace(/ +\*/, '\\s+')), line);
+    }
+    assert.match(ok('version'), /Server Version: v1\.32/);
+    assert.match(ok('explain', 'pod.spec.containers'), /FIELD: containers <\[\]Container>/);
+  });
+
+  test('create with typed generators (protobuf bodies) and from files; get in every output format', () => {
+    ok('create', 'namespace', 'team-a');
+    ok('create', 'configmap', 'settings', '-n', 'team-a', '--from-literal=color=blue');
+    ok('create', 'secret', 'generic', 'creds', '-n', 'team-a', '--from-literal=password=s3cret');
+    ok('create', 'deployment', 'web', '-n', 'team-a', '--image=flotilla/hello', '--replicas=2', '--port=8080');
+    ok('create', 'service', 'clusterip', 'web', '-n', 'team-a', '--tcp=80:8080');
+    assert.match(ok('get', 'deploy', 'web', '-n', 'team-a', '-o', 'wide'), /web\s+0\/2\s+0\s+0\s+\S+\s+flotilla-hello|web\s+0\/2/);
+    assert.equal(ok('get', 'cm', 'settings', '-n', 'team-a', '-o', 'jsonpath={.data.color}'), 'blue');
+    assert.equal(JSON.parse(ok('get', 'secret', 'creds', '-n', 'team-a', '-o', 'json')).data.password,
+      Buffer.from('s3cret').toString('base64'));
+    assert.match(ok('get', 'svc', 'web', '-n', 'team-a', '-o', 'yaml'), /clusterIP: 127\.96\./);
+    assert.match(ok('get', 'all', '-n', 'team-a'), /service\/web[\s\S]*deployment\.apps\/web/);
+    assert.match(ok('get', 'cm', '-A'), /team-a\s+settings/);
+  });
+
+  test('apply twice says unchanged; a changed file is patched (strategic merge) keeping server-set fields', () => {
+    const manifest = (replicas: number, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: ${image}
+        env: [{name: MODE, value: fast}]
+        ports: [{containerPort: 8080}]
+      - name: sidecar
+        image: busybox
+`;
+    const f = file('api.yaml', manifest(2, 'flotilla/hello'));
+    assert.match(ok('apply', '-f', f), /deployment.apps\/api created/);
+    assert.match(ok('apply', '-f', f), /deployment.apps\/api unchanged/);
+    writeFileSync(f, manifest(3, 'flotilla/hello:v2'));
+    assert.match(ok('apply', '-f', f), /deployment.apps\/api configured/);
+    const d = JSON.parse(ok('get', 'deploy', 'api', '-o', 'json'));
+    assert.equal(d.spec.replicas, 3);
+    assert.equal(d.spec.template.spec.containers[0].image, 'flotilla/hello:v2');
+    assert.equal(d.spec.template.spec.containers[1].name, 'sidecar', 'containers merged by name, order kept');
+    assert.equal(d.metadata.generation, 2);
+    assert.equal(d.spec.strategy.type, 'RollingUpdate', 'defaults kept');
+  });
+
+  test('replace, patch (strategic, merge, json), label, annotate, scale', () => {
+    ok('create', 'configmap', 'p1', '--from-literal=a=1');
+    const cm = JSON.parse(ok('get', 'cm', 'p1', '-o', 'json'));
+    cm.data.b = '2';
+    ok('replace', '-f', file('p1.json', JSON.stringify(cm)));
+    assert.equal(ok('get', 'cm', 'p1', '-o', 'jsonpath={.data.b}'), '2');
+    const stale = k('replace', '-f', file('p1-stale.json', JSON.stringify(cm)));
+    assert.notEqual(stale.code, 0);
+    assert.match(stale.err, /the object has been modified/);
+    ok('patch', 'cm', 'p1', '-p', '{"data":{"c":"3"}}');
+    ok('patch', 'cm', 'p1', '--type=merge', '-p', '{"data":{"a":null}}');
+    ok('patch', 'cm', 'p1', '--type=json', '-p', '[{"op":"add","path":"/data/d","value":"4"}]');
+    assert.deepEqual(JSON.parse(ok('get', 'cm', 'p1', '-o', 'jsonpath={.data}')), { b: '2', c: '3', d: '4' });
+    ok('label', 'cm', 'p1', 'tier=gold');
+    ok('annotate', 'cm', 'p1', 'owner=team-b');
+    assert.match(ok('get', 'cm', '-l', 'tier=gold'), /p1/);
+    assert.match(ok('get', 'cm', '--field-selector', 'metadata.name=p1', '-o', 'name'), /configmap\/p1/);
+    ok('label', 'cm', 'p1', 'tier-');
+    assert.equal(ok('get', 'cm', '-l', 'tier=gold', '-o', 'name'), '');
+    ok('scale', 'deploy', 'web', '-n', 'team-a', '--replicas=5');
+    assert.equal(ok('get', 'deploy', 'web', '-n', 'team-a', '-o', 'jsonpath={.spec.replicas}'), '5');
+  });
+
+  test('errors print like Kubernetes: not found, invalid, unknown field (server-side validation)', () => {
+    assert.match(k('get', 'pod', 'nope').err, /Error from server \(NotFound\): pods "nope" not found/);
+    const bad = k('create', '-f', file('bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n'));
+    assert.match(bad.err, /is invalid: metadata.name: Invalid value: "Bad_Name"/);
+    const unknown = k('create', '-f', file('unknown.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: u1}\nbogus: 1\n'));
+    assert.match(unknown.err, /strict decoding error: unknown field "bogus"/);
+  });
+
+  test('get -w streams changes as table rows', async () => {
+    const watch = spawn('kubectl', ['--kubeconfig', h.kubeconfigPath, 'get', 'cm', '-w', '--request-timeout=20s'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    ok('create', 'configmap', 'watched', '--from-literal=x=1');
+    ok('patch', 'cm', 'watched', '-p', '{"data":{"y":"2"}}');
+    const deadline = Date.now() + 10_000;
+    while (!/watched\s+2/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    watch.kill();
+    assert.match(out, /NAME\s+DATA\s+AGE/);
+    assert.match(out, /watched\s+1/);
+    assert.match(out, /watched\s+2/);
+  });
+
+  test('cordon, uncordon and delete', () => {
+    ok('create', '-f', file('node.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n'));
+    assert.match(ok('cordon', 'n1'), /node\/n1 cordoned/);
+    assert.match(ok('get', 'nodes'), /n1\s+\S*SchedulingDisabled/);
+    assert.match(ok('uncordon', 'n1'), /node\/n1 uncordoned/);
+    assert.match(ok('delete', 'cm', 'p1'), /configmap "p1" deleted/);
+    // Orphaning needs the garbage collector (controller-manager) to finish: here, only the API's part.
+    assert.match(ok('delete', 'deploy', 'api', '--cascade=orphan', '--wait=false'), /deployment.apps "api" deleted/);
+    const d = JSON.parse(ok('get', 'deploy', 'api', '-o', 'json'));
+    assert.ok(d.metadata.deletionTimestamp);
+    assert.deepEqual(d.metadata.finalizers, ['orphan']);
+  });
+});
