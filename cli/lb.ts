@@ -3,6 +3,7 @@
 // equivalent HAProxy configuration instead of running.
 import type { Command } from 'commander';
 import { pino } from 'pino';
+import { onShutdownSignals } from '../lib/shutdown.js';
 import { LbError } from '../control-plane/lb/errors.js';
 import { renderHaproxyConfig } from '../control-plane/lb/haproxy.js';
 import { LoadBalancer } from '../control-plane/lb/lb.js';
@@ -23,24 +24,10 @@ async function run(o: LbOptions): Promise<void> {
     log.fatal({ code: err.code, err: err.message }, 'flotilla lb failed to start');
     process.exit(1);
   }
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    log.info({ signal, gracePeriodMs: o.gracePeriodMs }, 'shutting down: no new connections, draining active ones');
-    setTimeout(() => {
-      log.error('shutdown did not finish in time: exiting');
-      process.exit(1);
-    }, o.gracePeriodMs + SHUTDOWN_FORCE_EXIT_AFTER_GRACE_MS).unref();
-    lb.stop().then(() => process.exit(0), (err: Error) => {
-      log.error({ err: err.message }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  // No new connections, then active ones drain for the grace period.
+  onShutdownSignals(log, o.gracePeriodMs + SHUTDOWN_FORCE_EXIT_AFTER_GRACE_MS, async () => {
+    await lb.stop();
+  });
 }
 
 export function registerLb(program: Command): void {

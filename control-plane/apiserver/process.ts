@@ -2,6 +2,7 @@
 // certificate in --cert-dir when no --tls-cert-file is given, as kube-apiserver does) →
 // token file → serve; SIGTERM/SIGINT stop gracefully (a second signal exits at once).
 import { pino } from 'pino';
+import { onShutdownSignals } from '../../lib/shutdown.js';
 import { ensurePki } from './auth/pki.js';
 import { loadTokenFile, type UserInfo } from './auth/index.js';
 import { APISERVER_LIMITS } from './limits.js';
@@ -26,21 +27,5 @@ export async function runApiServer(o: ApiServerOptions): Promise<void> {
     log.fatal({ code: err.code, err: err.message }, 'flotilla apiserver failed to start');
     process.exit(1);
   }
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    setTimeout(() => {
-      log.error('shutdown did not finish in time: exiting');
-      process.exit(1);
-    }, o.shutdownDelayMs + APISERVER_LIMITS.shutdownDrainMs + 2_000).unref();
-    server.stop().then(() => process.exit(0), (err: Error) => {
-      log.error({ err: err.message }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  onShutdownSignals(log, o.shutdownDelayMs + APISERVER_LIMITS.shutdownDrainMs + 2_000, () => server.stop());
 }
