@@ -4,6 +4,7 @@ import { runRaftCoreBench } from '../bench/raft-core.js';
 import { writeResult } from '../bench/report.js';
 import { registerBenchStore } from './bench-store.js';
 import { benchApiServerCommand } from '../bench/apiserver/apiserver-bench.js';
+import { benchCompare, benchSched, type SchedFlags } from '../bench/sched/command.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -16,6 +17,24 @@ function positiveInt(name: string) {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print numbers and write JSON');
   registerBenchStore(bench);
+  bench
+    .command('sched <workload>')
+    .description('scheduling throughput end to end (scheduler_perf style): SchedulingBasic, NodeAffinity, PodAntiAffinity, ' +
+      'TopologySpreading, Unschedulable, Preemption, MixedChurn, Smoke, or a workload .yaml')
+    .option('--param <name=value...>', 'override a workload parameter, e.g. --param nodes=5000 --param measurePods=10000')
+    .option('--kubeconfig <file>', 'run against this running cluster instead of booting one')
+    .option('--clients <n>', 'concurrent pod-creating clients', positiveInt('clients'), 64)
+    .option('--barrier-timeout <seconds>', 'fail when pods are still unscheduled after this long', positiveInt('barrier-timeout'),
+      300)
+    .option('--json', 'print the JSON result instead of a table')
+    .option('--report', 'also write an HTML report with charts next to the JSON')
+    .action(async (workload: string, f: SchedFlags) => {
+      await benchSched(workload, f);
+    });
+  bench
+    .command('compare <a> <b>')
+    .description('the ratio B/A between two `bench sched` JSON results')
+    .action((a: string, b: string) => benchCompare(a, b));
   bench
     .command('apiserver')
     .description('the apiserver through lb with 2 replicas: creates/s, gets/s, LIST of 10,000 pods, watch fan-out')

@@ -46,6 +46,8 @@ export interface TestApiServer {
   readonly backend: Backend;
   readonly etcdEndpoints: string[];
   readonly apiservers: ApiServerProcess[];
+  /** Every process it runs (store members, apiservers, lb), for CPU/memory accounting. */
+  processes(): { name: string; pid: number }[];
   /** kill -9 one apiserver (its process group). */
   killApiServer(i: number, signal?: NodeJS.Signals): Promise<void>;
   startApiServer(i: number): Promise<void>;
@@ -158,6 +160,17 @@ export async function startTestApiServer(o: TestApiServerOptions = {}): Promise<
     return {
       url, urls: apiservers.map((a) => a.url), token: ADMIN_TOKEN, caPem, kubeconfigPath, dir, backend,
       etcdEndpoints: endpoints, apiservers, stop,
+      processes: () => {
+        const out: { name: string; pid: number }[] = [];
+        for (const m of store?.members ?? []) if (m.child?.pid) out.push({ name: `store-${m.name}`, pid: m.child.pid });
+        for (const m of etcd?.members ?? []) {
+          const pid = m.pid();
+          if (pid) out.push({ name: `etcd-${m.name}`, pid });
+        }
+        for (const a of apiservers) if (a.child?.pid) out.push({ name: `apiserver-${a.index}`, pid: a.child.pid });
+        if (lb?.pid) out.push({ name: 'lb', pid: lb.pid });
+        return out;
+      },
       killApiServer: async (i, signal = 'SIGKILL') => {
         const c = apiservers[i]!.child;
         if (!c || c.exitCode !== null || c.signalCode !== null) return;

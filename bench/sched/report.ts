@@ -1,0 +1,83 @@
+// The scheduling bench's outputs: a table for the terminal, JSON (with machine facts and the
+// git commit), a self-contained HTML page with SVG charts (throughput over time, latency
+// distribution), and the ratio between two JSON results (`flotilla bench compare`).
+import { readFileSync } from 'node:fs';
+import type { RunResult } from './runner.js';
+
+export interface SchedBenchResult {
+  bench: 'sched';
+  workload: string;
+  params: Record<string, number>;
+  machine: Record<string, unknown>;
+  result: RunResult;
+}
+
+export function table(r: SchedBenchResult, jsonPath: string, htmlPath: string | undefined): string {
+  const x = r.result;
+  const rows: [string, string][] = [
+    ['workload', `${r.workload} ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ')}`],
+    ['scheduled', `${x.scheduled}/${x.measuredPods} measured pods in ${x.durationSeconds.toFixed(2)} s`],
+    ['throughput', `${x.throughput.average.toFixed(0)} pods/s average (per-second p50 ${x.throughput.p50}, ` +
+      `p90 ${x.throughput.p90}, p99 ${x.throughput.p99})`],
+    ['latency', `created → bound p50 ${x.latencyMs.p50.toFixed(0)} ms, p90 ${x.latencyMs.p90.toFixed(0)} ms, ` +
+      `p99 ${x.latencyMs.p99.toFixed(0)} ms, max ${x.latencyMs.max.toFixed(0)} ms`],
+    ['attempts', Object.entries(x.attempts).map(([k, v]) => `${k} ${v}`).join(', ') || '(scheduler metrics unavailable)'],
+    ...x.processes.map((p): [string, string] => [`  ${p.name}`, `cpu ${p.cpuSeconds.toFixed(1)} s (${p.cpuPercent.toFixed(0)}% ` +
+      `of a core), rss ${p.rssMiB.toFixed(0)} MiB`]),
+    ['json', jsonPath],
+  ];
+  if (htmlPath) rows.push(['report', htmlPath]);
+  return rows.map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n') + '\n';
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+function barChart(values: number[], w: number, h: number, label: (i: number) => string, unit: string): string {
+  const max = Math.max(1, ...values);
+  const bw = w / Math.max(1, values.length);
+  const bars = values.map((v, i) => {
+    const bh = (v / max) * (h - 20);
+    return `<rect x="${(i * bw).toFixed(1)}" y="${(h - 20 - bh).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" ` +
+      `height="${bh.toFixed(1)}" fill="#3b7dd8"><title>${escapeHtml(label(i))}: ${v} ${unit}</title></rect>`;
+  }).join('');
+  return `<svg width="${w}" height="${h}" xmlns="http://www.w3.org/2000/svg">${bars}` +
+    `<text x="0" y="${h - 4}" font-size="11">${escapeHtml(label(0))}</text>` +
+    `<text x="${w - 80}" y="${h - 4}" font-size="11">${escapeHtml(label(values.length - 1))}</text>` +
+    `<text x="4" y="12" font-size="11">max ${max} ${unit}</text></svg>`;
+}
+
+export function html(r: SchedBenchResult): string {
+  const x = r.result;
+  const throughput = barChart(x.throughput.perSecond, 720, 220, (i) => `second ${i + 1}`, 'pods/s');
+  const rows = x.processes.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${p.cpuSeconds.toFixed(1)} s</td>` +
+    `<td>${p.cpuPercent.toFixed(0)}%</td><td>${p.rssMiB.toFixed(0)} MiB</td></tr>`).join('');
+  const quantiles = [['p50', x.latencyMs.p50], ['p90', x.latencyMs.p90], ['p99', x.latencyMs.p99], ['max', x.latencyMs.max]];
+  const latency = barChart(quantiles.map(([, v]) => Math.round(v as number)), 320, 180, (i) => String(quantiles[i]![0]), 'ms');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>flotilla bench sched ${escapeHtml(r.workload)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:900px}td,th{padding:2px 10px;text-align:left}</style></head>
+<body><h1>${escapeHtml(r.workload)}: ${x.throughput.average.toFixed(0)} pods/s</h1>
+<p>${escapeHtml(Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(', '))} — ${x.scheduled}/${x.measuredPods} measured pods
+scheduled in ${x.durationSeconds.toFixed(2)} s; commit ${escapeHtml(String(r.machine['gitCommit'] ?? ''))},
+${escapeHtml(String(r.machine['cores'] ?? ''))} cores, ${escapeHtml(String(r.machine['startedAt'] ?? ''))}.</p>
+<h2>Throughput over time (pods bound per second)</h2>${throughput}
+<h2>Latency, created → bound</h2>${latency}
+<h2>Processes during the measured phase</h2><table><tr><th>process</th><th>cpu</th><th>of a core</th><th>rss</th></tr>${rows}</table>
+<h2>Scheduling attempts</h2><p>${escapeHtml(JSON.stringify(x.attempts))}</p></body></html>
+`;
+}
+
+export function compare(aPath: string, bPath: string): string {
+  const a = JSON.parse(readFileSync(aPath, 'utf8')) as SchedBenchResult;
+  const b = JSON.parse(readFileSync(bPath, 'utf8')) as SchedBenchResult;
+  const ratio = (x: number, y: number) => (x === 0 ? 'n/a' : `${(y / x).toFixed(2)}x`);
+  const rows: [string, number, number][] = [
+    ['throughput pods/s', a.result.throughput.average, b.result.throughput.average],
+    ['latency p50 ms', a.result.latencyMs.p50, b.result.latencyMs.p50],
+    ['latency p99 ms', a.result.latencyMs.p99, b.result.latencyMs.p99],
+  ];
+  const head = `${'metric'.padEnd(20)} ${'A'.padStart(10)} ${'B'.padStart(10)}  B/A\n`;
+  return head + rows.map(([k, x, y]) => `${k.padEnd(20)} ${x.toFixed(1).padStart(10)} ${y.toFixed(1).padStart(10)}  ${ratio(x, y)}`)
+    .join('\n') + `\nA: ${a.workload} (${aPath})\nB: ${b.workload} (${bPath})\n`;
+}

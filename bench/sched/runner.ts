@@ -1,0 +1,220 @@
+// Runs a workload against the real control plane: 3 store members + an apiserver + the
+// scheduler as separate processes (or a running cluster via --kubeconfig). Every pod is
+// created through the apiserver; a pod counts as scheduled when the watch shows its
+// binding committed (spec.nodeName set), i.e. after it went through the Raft store.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findResource, type Pod } from '../../control-plane/api/index.js';
+import { startTestApiServer, type TestApiServer } from '../../control-plane/apiserver/testing/harness.js';
+import { ApiClient } from '../../control-plane/client/index.js';
+import { freePorts } from '../../store/server/testing/process-cluster.js';
+import { nodeObject, podObject } from './objects.js';
+import { type ProcSample, sampleProcess } from './process-stats.js';
+import type { Op, Workload } from './workload.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/flotilla.js', import.meta.url));
+const PODS = findResource('', 'pods')!;
+const NODES = findResource('', 'nodes')!;
+
+export interface RunOptions {
+  workload: Workload;
+  /** Target a running cluster instead of booting one. */
+  kubeconfig?: string;
+  /** Concurrent creating clients. */
+  clients: number;
+  /** Give up waiting for a barrier after this long. */
+  barrierTimeoutMs: number;
+  progress: (line: string) => void;
+}
+
+interface PodTrack { createdMs: number; boundMs?: number; measured: boolean; unschedulable: boolean }
+
+export interface RunResult {
+  measuredPods: number;
+  scheduled: number;
+  durationSeconds: number;
+  throughput: { average: number; perSecond: number[]; p50: number; p90: number; p99: number };
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  attempts: Record<string, number>;
+  processes: { name: string; cpuSeconds: number; cpuPercent: number; rssMiB: number }[];
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+class ControlPlane {
+  h: TestApiServer | undefined;
+  scheduler: ChildProcess | undefined;
+  schedulerPort = 0;
+  kubeconfig = '';
+
+  async boot(progress: (s: string) => void): Promise<void> {
+    progress('booting 3 store members + apiserver + scheduler ...');
+    this.h = await startTestApiServer({ backend: 'flotilla', storeMembers: 3, apiservers: 1 });
+    this.kubeconfig = this.h.kubeconfigPath;
+    [this.schedulerPort] = await freePorts(1) as [number];
+    const log = openSync(join(this.h.dir, 'scheduler.log'), 'a');
+    this.scheduler = spawn(process.execPath, [BIN, 'scheduler', '--kubeconfig', this.kubeconfig, '--leader-elect=false',
+      '--secure-port', String(this.schedulerPort), '--kube-api-qps', '100000', '--kube-api-burst', '100000',
+      '--events', 'failures'], { detached: true, stdio: ['ignore', log, log] });
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`http://127.0.0.1:${this.schedulerPort}/readyz`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error(`the scheduler did not get ready; see ${join(this.h.dir, 'scheduler.log')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  processes(): { name: string; pid: number }[] {
+    const out = this.h?.processes() ?? [];
+    if (this.scheduler?.pid) out.push({ name: 'scheduler', pid: this.scheduler.pid });
+    out.push({ name: 'bench (clients)', pid: process.pid });
+    return out;
+  }
+
+  async attempts(): Promise<Record<string, number>> {
+    if (!this.schedulerPort) return {};
+    const text = await fetch(`http://127.0.0.1:${this.schedulerPort}/metrics`).then((r) => r.text(), () => '');
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^scheduler_schedule_attempts_total\{[^}]*result="([^"]+)"[^}]*\} (\S+)$/gm)) {
+      out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.scheduler;
+    if (s?.pid && s.exitCode === null && s.signalCode === null) {
+      const exited = new Promise((r) => s.once('exit', r));
+      process.kill(-s.pid, 'SIGTERM');
+      const t = setTimeout(() => process.kill(-s.pid!, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    await this.h?.stop();
+  }
+}
+
+async function parallel(count: number, clients: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, async () => {
+    while (next < count) await fn(next++);
+  }));
+}
+
+export async function runWorkload(o: RunOptions): Promise<RunResult> {
+  const cp = new ControlPlane();
+  if (!o.kubeconfig) await cp.boot(o.progress);
+  const client = ApiClient.fromKubeconfig(o.kubeconfig ?? cp.kubeconfig,
+    { qps: 100_000, burst: 100_000, maxSockets: o.clients });
+  const tracks = new Map<string, PodTrack>();
+  const startRv = (await client.list(PODS, { limit: 1 })).metadata.resourceVersion;
+  const watch = client.watch<Pod>(PODS, { resourceVersion: startRv });
+  const watching = (async () => {
+    for await (const ev of watch) {
+      const p = ev.object;
+      const t = tracks.get(`${p.metadata?.namespace}/${p.metadata?.name}`);
+      if (t && t.boundMs === undefined && p.spec?.nodeName) t.boundMs = performance.now();
+    }
+  })().catch(() => undefined);
+  let samplesStart: Map<string, ProcSample | undefined> | undefined;
+  let measuredStartMs = 0;
+  const churn: { stop: boolean; done?: Promise<void> } = { stop: false };
+  try {
+    let nodeSeq = 0;
+    let podSeq = 0;
+    for (const [i, op] of o.workload.ops.entries()) {
+      const t0 = performance.now();
+      await runOp(op);
+      o.progress(`op ${i} ${op.op}${'count' in op ? ` x${op.count}` : ''}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    churn.stop = true;
+    await churn.done;
+    async function runOp(op: Op): Promise<void> {
+      switch (op.op) {
+        case 'createNodes':
+          await parallel(op.count, 32, async () => {
+            const n = nodeSeq++;
+            await client.create(NODES, '', nodeObject(`node-${n}`, n, op.template));
+          });
+          return;
+        case 'createPods': {
+          if (op.collectMetrics && !samplesStart) {
+            samplesStart = new Map(cp.processes().map((p) => [p.name, sampleProcess(p.pid)]));
+            measuredStartMs = performance.now();
+          }
+          await parallel(op.count, o.clients, async () => {
+            const name = `pod-${podSeq++}`;
+            tracks.set(`${op.namespace}/${name}`, { createdMs: performance.now(), measured: op.collectMetrics,
+              unschedulable: op.unschedulable });
+            await client.create(PODS, op.namespace, podObject(name, op.template));
+          });
+          return;
+        }
+        case 'churn':
+          churn.done = (async () => {
+            const live: string[] = [];
+            for (let k = 0; !churn.stop; k++) {
+              const name = `churn-${k}`;
+              await client.create(PODS, op.namespace, podObject(name, op.template)).catch(() => undefined);
+              live.push(name);
+              if (live.length > op.count) {
+                const victim = live.shift()!;
+                await client.delete(PODS, op.namespace, victim, { gracePeriodSeconds: 0 }).catch(() => undefined);
+              }
+              await new Promise((r) => setTimeout(r, op.intervalMs));
+            }
+          })();
+          return;
+        case 'barrier': {
+          const deadline = performance.now() + o.barrierTimeoutMs;
+          for (;;) {
+            const waiting = [...tracks.values()].filter((t) => !t.unschedulable && t.boundMs === undefined).length;
+            if (waiting === 0) return;
+            if (performance.now() > deadline) {
+              throw new Error(`barrier: ${waiting} pods still unscheduled after ${o.barrierTimeoutMs} ms`);
+            }
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      }
+    }
+    return await summarize(tracks, measuredStartMs, samplesStart ?? new Map(), cp);
+  } finally {
+    churn.stop = true;
+    watch.close();
+    await watching;
+    client.close();
+    await cp.stop();
+  }
+}
+
+async function summarize(tracks: Map<string, PodTrack>, startMs: number, before: Map<string, ProcSample | undefined>,
+  cp: ControlPlane): Promise<RunResult> {
+  const measured = [...tracks.values()].filter((t) => t.measured);
+  const bound = measured.filter((t) => t.boundMs !== undefined);
+  const endMs = Math.max(...bound.map((t) => t.boundMs!), startMs + 1);
+  const seconds = (endMs - startMs) / 1000;
+  const perSecond = new Array<number>(Math.max(1, Math.ceil(seconds))).fill(0);
+  for (const t of bound) perSecond[Math.min(perSecond.length - 1, Math.floor((t.boundMs! - startMs) / 1000))]! += 1;
+  const sortedRates = [...perSecond].sort((a, b) => a - b);
+  const lat = bound.map((t) => t.boundMs! - t.createdMs).sort((a, b) => a - b);
+  const processes = cp.processes().map((p) => {
+    const a = before.get(p.name);
+    const b = sampleProcess(p.pid);
+    const cpu = a && b ? b.cpuSeconds - a.cpuSeconds : 0;
+    return { name: p.name, cpuSeconds: cpu, cpuPercent: (100 * cpu) / seconds, rssMiB: (b?.rssBytes ?? 0) / 2 ** 20 };
+  });
+  return {
+    measuredPods: measured.length, scheduled: bound.length, durationSeconds: seconds,
+    throughput: { average: bound.length / seconds, perSecond, p50: quantile(sortedRates, 0.5),
+      p90: quantile(sortedRates, 0.9),
+      p99: quantile(sortedRates, 0.99) },
+    latencyMs: { p50: quantile(lat, 0.5), p90: quantile(lat, 0.9), p99: quantile(lat, 0.99),
+      max: lat[lat.length - 1] ?? 0 },
+    attempts: await cp.attempts(), processes,
+  };
+}
