@@ -10,6 +10,7 @@ import { registerLb } from './lb.js';
 import { registerApiServer } from './apiserver.js';
 import { registerScheduler } from './scheduler.js';
 import { registerCluster } from './cluster.js';
+import { registerNodeAgent } from './node-agent.js';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerStore(program);
 registerLb(program);
 registerApiServer(program);
 registerScheduler(program);
+registerNodeAgent(program);
 registerCluster(program);
 registerChaos(program);
 registerBench(program);

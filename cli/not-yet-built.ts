@@ -11,7 +11,6 @@ export interface PlannedRole {
 
 export const PLANNED_ROLES: readonly PlannedRole[] = [
   { name: 'controller-manager', summary: 'controllers, active/standby', issue: 'scheduler and controller-manager' },
-  { name: 'node-agent', summary: 'kubelet + kube-proxy', issue: 'node-agent and flotilla up' },
 ];
 
 export function registerNotYetBuilt(program: Command, registered: ReadonlySet<string>): void {

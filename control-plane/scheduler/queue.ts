@@ -45,6 +45,18 @@ type Where = 'active' | 'backoff' | 'unschedulable';
 
 interface InFlightEvent { seq: number; event: ClusterEvent; oldObj: unknown; newObj: unknown }
 
+/**
+ * isPodUpdated (scheduling_queue.go): did anything but the status, resourceVersion, generation or
+ * managedFields change? Only such an update is worth retrying a parked pod for.
+ */
+export function isPodUpdated(oldPod: Pod, newPod: Pod): boolean {
+  const strip = (p: Pod): string => {
+    const { resourceVersion: _rv, generation: _g, managedFields: _mf, ...meta } = p.metadata ?? {};
+    return JSON.stringify({ ...p, metadata: meta, status: undefined });
+  };
+  return strip(oldPod) !== strip(newPod);
+}
+
 const isGated = (pod: Pod): boolean => (pod.spec?.schedulingGates?.length ?? 0) > 0;
 
 export class SchedulingQueue {
@@ -173,7 +185,7 @@ export class SchedulingQueue {
   }
 
   /** A pending pod changed. A queued pod is updated in place; an unschedulable one is retried. */
-  update(_oldPod: Pod | undefined, newPod: Pod, nowMs: number): void {
+  update(oldPod: Pod | undefined, newPod: Pod, nowMs: number): void {
     const key = podKey(newPod);
     const q = this.#infos.get(key);
     const where = this.#where.get(key);
@@ -190,8 +202,9 @@ export class SchedulingQueue {
     else if (wasGated && !q.gated) {
       q.pendingPlugins.delete(SCHEDULING_GATES);
       this.#requeue(q, nowMs);
-    } else if (!q.gated) {
-      // The pod's own update may make it schedulable (e.g. tolerations added, requests scaled down).
+    } else if (!q.gated && (oldPod === undefined || isPodUpdated(oldPod, newPod))) {
+      // The pod's own update may make it schedulable (e.g. tolerations added, requests scaled down);
+      // a status-only update (the scheduler's own PodScheduled condition) may not (isPodUpdated).
       this.#requeue(q, nowMs);
     }
   }

@@ -50,6 +50,12 @@ export interface SchedulerOptions {
   config?: SchedulerConfiguration;
   cache?: SchedulerCache;
   hooks?: SchedulerHooks;
+  /**
+   * The informer's current copy of a pod (undefined: deleted). Consulted before a failed pod is
+   * requeued, as handleSchedulingFailure reads the pod lister: a pod that is gone, or that someone
+   * bound meanwhile (a bind answered 409), is not requeued. Without it every failed pod is requeued.
+   */
+  podLister?: (pod: Pod) => Pod | undefined;
 }
 
 export type CycleOutcome =
@@ -78,6 +84,7 @@ export class Scheduler {
   readonly #rng: () => number;
   readonly #clock: () => number;
   readonly #hooks: SchedulerHooks;
+  readonly #podLister: ((pod: Pod) => Pod | undefined) | undefined;
   readonly #bindings = new Set<Promise<void>>();
   #nextStartNodeIndex = 0;
   #feasible: NodeInfo[] = [];
@@ -88,6 +95,7 @@ export class Scheduler {
     this.#rng = opts.rng ?? seededRng(1);
     this.#clock = opts.clock;
     this.#hooks = opts.hooks ?? {};
+    this.#podLister = opts.podLister;
     this.cache = opts.cache ?? new SchedulerCache();
     const events = new Map<string, readonly ClusterEventWithHint[]>();
     for (const p of this.#config.profiles) {
@@ -178,7 +186,8 @@ export class Scheduler {
     const q = this.queue.pop(nowMs);
     if (q === undefined) return undefined;
     const fwk = this.frameworks.get(q.pod.spec?.schedulerName ?? 'default-scheduler');
-    if (fwk === undefined || this.cache.isAssumedPod(q.pod) || q.pod.metadata?.deletionTimestamp) {
+    // skipPodSchedule: being deleted, or already in the cache (assumed, or bound and not yet dequeued).
+    if (fwk === undefined || this.cache.getPod(q.pod) !== undefined || q.pod.metadata?.deletionTimestamp) {
       this.queue.done(q.key);
       return { pod: q.pod, skipped: true };
     }
@@ -230,10 +239,24 @@ export class Scheduler {
     q.unschedulablePlugins.clear();
     q.pendingPlugins.clear();
     if (st.isRejected() && st.plugin !== '') q.unschedulablePlugins.add(st.plugin);
-    this.queue.addUnschedulableIfNotPresent(q, nowMs);
+    this.#requeueIfStillPending(q, nowMs);
     const info: FailureInfo = { reason: st.isRejected() ? 'Unschedulable' : 'SchedulerError', message: st.message() };
     this.#hooks.onUnschedulable?.(q.pod, info);
     return { pod: q.pod, failure: info };
+  }
+
+  /**
+   * handleSchedulingFailure's lister check: a pod deleted meanwhile, or assigned to a node (by another
+   * scheduler, or a bind that landed although its answer failed), is dropped ("Pod has been assigned
+   * to node. Abort adding it back to queue."); otherwise the informer's latest copy is requeued.
+   */
+  #requeueIfStillPending(q: QueuedPodInfo, nowMs: number): void {
+    if (this.#podLister !== undefined) {
+      const live = this.#podLister(q.pod);
+      if (live === undefined || live.spec?.nodeName) { this.queue.done(q.key); return; }
+      if (live !== q.pod) { q.pod = live; q.pi = podInfoOf(live); }
+    }
+    this.queue.addUnschedulableIfNotPresent(q, nowMs);
   }
 
   #handleFailure(fwk: Framework, state: CycleState, q: QueuedPodInfo, fit: FitError, nowMs: number): CycleOutcome {
@@ -250,7 +273,7 @@ export class Scheduler {
     }
     q.unschedulablePlugins = new Set(d.unschedulablePlugins);
     q.pendingPlugins = new Set(d.pendingPlugins);
-    this.queue.addUnschedulableIfNotPresent(q, nowMs);
+    this.#requeueIfStillPending(q, nowMs);
     const info: FailureInfo = { reason: 'Unschedulable', message: fit.message };
     if (nominated !== undefined) info.nominatedNodeName = nominated;
     this.#hooks.onUnschedulable?.(q.pod, info);

@@ -7,7 +7,7 @@ import {
 import type { RequestContext } from '../http/context.js';
 import { APISERVER_LIMITS } from '../limits.js';
 import { deleteObject } from './delete.js';
-import { groupResource, type HandlerDeps, metaOf } from './deps.js';
+import { currentForUpdate, groupResource, type HandlerDeps, metaOf } from './deps.js';
 import { commitUpdate, readBodyText, retryPause } from './write.js';
 
 const PODS = findResource('', 'pods')!;
@@ -38,11 +38,14 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
   }
   const key = d.keys.objectKey(PODS, ctx.info.namespace, name);
   for (let attempt = 0; attempt < APISERVER_LIMITS.maxUpdateRetries; attempt++) {
-    const current = await d.store.get(key);
+    let current = await currentForUpdate(d, PODS, key, attempt);
+    if (!current) current = await currentForUpdate(d, PODS, key, attempt + 1);
     if (!current) return ctx.sendStatus(notFound(groupResource(PODS), name));
     const pod = structuredClone(current.object);
     const m = metaOf(pod);
     const spec = (pod['spec'] ?? {}) as JsonObject;
+    // Refusals are decided on the store's copy, never on a possibly stale cached one.
+    if (current.cached && (m['deletionTimestamp'] || spec['nodeName'])) continue;
     if (m['deletionTimestamp']) return ctx.sendStatus(conflict(groupResource(PODS), name, `pod ${name} is being deleted, cannot be assigned to a host`));
     if (spec['nodeName']) {
       return ctx.sendStatus(conflict(groupResource(PODS), name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`));

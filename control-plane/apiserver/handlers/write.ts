@@ -16,7 +16,7 @@ import { allocateForCreate } from '../registry/services.js';
 import { generateName, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from '../registry/strategy.js';
 import type { StoredObject } from '../storage/object-store.js';
 import { admitCreate } from './admission.js';
-import { groupResource, gvkOf, type HandlerDeps, isoSeconds, metaOf, resourceVersionOf, withTypeMeta } from './deps.js';
+import { currentForUpdate, groupResource, gvkOf, type HandlerDeps, isoSeconds, metaOf, resourceVersionOf, withTypeMeta } from './deps.js';
 import { sendObjects } from './read.js';
 
 export type WriteMode = 'main' | 'status';
@@ -149,7 +149,11 @@ export async function handleUpdate(d: HandlerDeps, ctx: RequestContext, r: Resou
   const key = d.keys.objectKey(r, ctx.info.namespace, ctx.info.name);
   const wantRv = resourceVersionOf(obj);
   for (let attempt = 0; attempt < APISERVER_LIMITS.maxUpdateRetries; attempt++) {
-    const current = await d.store.get(key);
+    // A client resourceVersion the cached copy does not match may mean a stale cache: read the store then.
+    let current = await currentForUpdate(d, r, key, attempt);
+    if (!current || (current.cached && wantRv !== '' && wantRv !== String(current.rv))) {
+      current = await currentForUpdate(d, r, key, attempt + 1);
+    }
     if (!current) {
       if (mode === 'main' && CREATE_ON_UPDATE.has(r.kind) && r.kind !== 'Namespace') {
         const created = await createObject(d, r, ctx.info.namespace, obj, dry, ctx);
@@ -221,7 +225,8 @@ export async function handlePatch(d: HandlerDeps, ctx: RequestContext, r: Resour
   const key = d.keys.objectKey(r, ctx.info.namespace, ctx.info.name);
   const schema = schemaOf(r);
   for (let attempt = 0; attempt < APISERVER_LIMITS.maxUpdateRetries; attempt++) {
-    const current = await d.store.get(key);
+    let current = await currentForUpdate(d, r, key, attempt);
+    if (!current) current = await currentForUpdate(d, r, key, attempt + 1);
     if (!current) return ctx.sendStatus(notFound(groupResource(r), ctx.info.name));
     const patched = applyPatch(media as PatchType, structuredClone(current.object), body, schema);
     if (!patched.ok) return ctx.sendStatus(patched.error.status);
@@ -234,7 +239,10 @@ export async function handlePatch(d: HandlerDeps, ctx: RequestContext, r: Resour
     const bad = checkNamespaceAndName(ctx, r, next, ctx.info.name);
     if (bad) return ctx.sendStatus(bad);
     const wantRv = resourceVersionOf(next);
-    if (wantRv !== '' && wantRv !== String(current.rv)) return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
+    if (wantRv !== '' && wantRv !== String(current.rv)) {
+      if (current.cached) continue; // the cached copy may be the stale one: decide on the store's
+      return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
+    }
     const out = await commitUpdate(d, r, current, next, mode, dry);
     if (out === 'retry' || out === 'conflict') {
       await retryPause(attempt);
