@@ -11,6 +11,7 @@ import { registerApiServer } from './apiserver.js';
 import { registerScheduler } from './scheduler.js';
 import { registerCluster } from './cluster.js';
 import { registerNodeAgent } from './node-agent.js';
+import { registerControllerManager } from './controller-manager.js';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerLb(program);
 registerApiServer(program);
 registerScheduler(program);
 registerNodeAgent(program);
+registerControllerManager(program);
 registerCluster(program);
 registerChaos(program);
 registerBench(program);

@@ -10,7 +10,6 @@ export interface PlannedRole {
 }
 
 export const PLANNED_ROLES: readonly PlannedRole[] = [
-  { name: 'controller-manager', summary: 'controllers, active/standby', issue: 'scheduler and controller-manager' },
 ];
 
 export function registerNotYetBuilt(program: Command, registered: ReadonlySet<string>): void {

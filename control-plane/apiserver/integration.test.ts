@@ -4,7 +4,10 @@
 // across a compaction and 410 once events are gone, graceful pod deletion and binding,
 // service IP allocation, namespace lifecycle, and kill -9 of an apiserver mid-loop.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { unpack } from 'msgpackr';
 import { EtcdClient } from '../../store/client/client.js';
 import { etcdVersion } from '../../bench/store/systems.js';
 import { NOBODY_TOKEN, startTestApiServer, type TestApiServer } from './testing/harness.js';
@@ -65,6 +68,17 @@ function suite(backend: 'flotilla' | 'etcd'): void {
         'configmaps is forbidden: User "nobody" cannot list resource "configmaps" in API group "" in the namespace "default"');
       const big = await call(t, 'POST', CM, cm('big', {}, { k: 'x'.repeat(3 * 1024 * 1024 + 10) }));
       assert.equal(big.status, 413);
+    });
+
+    test('client certificates authenticate (CN user, O groups); internal clients may ask for msgpack', async () => {
+      const dir = join(h.dir, 'pki');
+      const viaCert = await call({ ...t, token: '', agent: undefined, cert: readFileSync(join(dir, 'admin.crt'), 'utf8'),
+        key: readFileSync(join(dir, 'admin.key'), 'utf8') }, 'GET', CM);
+      assert.equal(viaCert.status, 200, viaCert.text);
+      assert.equal((await call({ ...t, token: '', agent: undefined }, 'GET', CM)).status, 401, 'anonymous is off');
+      const packed = await call(t, 'GET', '/api/v1/namespaces/default', undefined, { Accept: 'application/vnd.flotilla.msgpack' });
+      assert.equal(packed.headers['content-type'], 'application/vnd.flotilla.msgpack');
+      assert.equal((unpack(packed.raw) as { metadata: { name: string } }).metadata.name, 'default');
     });
 
     test('list with label and field selectors, and pagination with continue', async () => {

@@ -8,13 +8,18 @@ export interface Reply {
   text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
+  raw: Buffer;
 }
 
 export interface Target {
   url: string;
+  /** '' sends no Authorization header (e.g. to authenticate with a client certificate). */
   token: string;
   caPem: string;
   agent?: Agent;
+  /** A client certificate and key (PEM). */
+  cert?: string;
+  key?: string;
 }
 
 export function newAgent(maxSockets = 64): Agent {
@@ -26,8 +31,8 @@ export function call(t: Target, method: string, path: string, body?: unknown,
   const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(`${t.url}${path}`, {
-      method, ca: t.caPem, agent: t.agent, timeout: timeoutMs,
-      headers: { Authorization: `Bearer ${t.token}`, Accept: 'application/json',
+      method, ca: t.caPem, agent: t.agent, timeout: timeoutMs, cert: t.cert, key: t.key,
+      headers: { ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}), Accept: 'application/json',
         // Content-Length always: Node sends DELETE bodies unframed otherwise.
         ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
         ...headers },
@@ -35,14 +40,15 @@ export function call(t: Target, method: string, path: string, body?: unknown,
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, raw });
       });
       res.on('error', reject);
     });
