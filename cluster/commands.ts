@@ -57,7 +57,7 @@ export function argsFor(c: CommandContext, s: ProcessSpec): string[] {
       const p = workerPorts(c.topology, i);
       return ['node-agent', '--kubeconfig', cr.kubeconfigs[s.machine]!, '--node-name', s.machine, '--node-index', String(i),
         '--runtime', 'process', '--root-dir', join(c.stateDir, 'nodes', s.machine), '--metrics-port', String(p.metrics),
-        '--kubelet-port', String(p.kubelet), ...(i === 1 ? ['--kube-proxy'] : []),
+        '--kubelet-port', String(p.kubelet), ...(i === 1 ? ['--kube-proxy'] : []), '--cleanup-on-exit',
         ...(c.fastNodeLifecycle ? ['--fast-heartbeat'] : [])];
     }
   }

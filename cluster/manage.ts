@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { EtcdClient } from '../store/client/client.js';
 import { ApiClient } from '../control-plane/client/index.js';
 import { findResource, type Lease, type Node, type Pod } from '../control-plane/api/index.js';
+import { nodeRootDirs, stopContainers } from './containers.js';
 import { alive, launch, probe, stopProcess } from './processes.js';
 import { type ClusterState, type ProcessRecord, readState, writeState } from './state.js';
 import { masterPorts } from './topology.js';
@@ -34,6 +35,9 @@ export async function stopTargets(s: ClusterState, recs: ProcessRecord[]): Promi
   for (const role of STOP_ORDER) {
     await Promise.all(ordered.filter((r) => r.role === role).map((r) => stopProcess(r, s)));
   }
+  // A stopped machine's pods stop with it (an agent that died hard could not stop them itself).
+  const machines = [...new Set(recs.filter((r) => r.role === 'node-agent').map((r) => r.machine))];
+  if (machines.length > 0) await stopContainers(nodeRootDirs(s.stateDir, machines));
 }
 
 export function startTargets(s: ClusterState, recs: ProcessRecord[]): ProcessRecord[] {

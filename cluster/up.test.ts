@@ -19,7 +19,8 @@ const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'ut
 
 function httpGet(url: string, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs }, (res) => {
+    // A fresh connection each time (no keep-alive), so the proxy's round robin spreads the requests.
+    const req = request(url, { timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
