@@ -90,6 +90,33 @@ spec:
     assert.equal(d.spec.strategy.type, 'RollingUpdate', 'defaults kept');
   });
 
+  test('apply --server-side: field ownership, conflicts with another manager, --force-conflicts', () => {
+    const f = file('ssa.yaml', `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ssa}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ssa}}
+  template:
+    metadata: {labels: {app: ssa}}
+    spec:
+      containers: [{name: c, image: flotilla/hello}]
+`);
+    assert.match(ok('apply', '--server-side', '-f', f), /deployment.apps\/ssa serverside-applied/);
+    assert.match(ok('apply', '--server-side', '-f', f), /serverside-applied/);
+    ok('scale', 'deploy', 'ssa', '--replicas=4');
+    const conflict = k('apply', '--server-side', '-f', f);
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.err,
+      /Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1: \.spec\.replicas/);
+    ok('apply', '--server-side', '--force-conflicts', '-f', f);
+    const d = JSON.parse(ok('get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields'));
+    assert.equal(d.spec.replicas, 2);
+    const applyEntry = d.metadata.managedFields.find((m: { operation: string }) => m.operation === 'Apply');
+    assert.equal(applyEntry.manager, 'kubectl');
+    assert.ok(applyEntry.fieldsV1['f:spec']['f:replicas']);
+  });
+
   test('replace, patch (strategic, merge, json), label, annotate, scale', () => {
     ok('create', 'configmap', 'p1', '--from-literal=a=1');
     const cm = JSON.parse(ok('get', 'cm', 'p1', '-o', 'json'));

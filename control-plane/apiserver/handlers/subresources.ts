@@ -9,6 +9,12 @@ import { APISERVER_LIMITS } from '../limits.js';
 import { deleteObject } from './delete.js';
 import { currentForUpdate, groupResource, type HandlerDeps, metaOf } from './deps.js';
 import { commitUpdate, readBodyText, retryPause } from './write.js';
+import { fieldManagerOf } from './field-manager.js';
+
+const fieldManager = (ctx: RequestContext): string => {
+  const m = fieldManagerOf(ctx, 'UpdateOptions');
+  return typeof m === 'string' ? m : 'unknown';
+};
 
 const PODS = findResource('', 'pods')!;
 
@@ -130,7 +136,7 @@ export async function handleScale(d: HandlerDeps, ctx: RequestContext, r: Resour
     if (wantRv !== '' && wantRv !== String(cur.rv)) return ctx.sendStatus(conflict({ group: 'autoscaling', resource: 'scale' }, ctx.info.name));
     const next = structuredClone(cur.object);
     next['spec'] = { ...((next['spec'] ?? {}) as JsonObject), replicas: typeof replicas === 'number' ? replicas : 0 };
-    const out = await commitUpdate(d, r, cur, next, 'main', false);
+    const out = await commitUpdate(d, r, cur, next, 'main', false, { manager: fieldManager(ctx), subresource: 'scale' });
     if (out === 'conflict' || out === 'retry') {
       await retryPause(attempt);
       continue;

@@ -16,6 +16,8 @@ import { allocateForCreate } from '../registry/services.js';
 import { generateName, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from '../registry/strategy.js';
 import type { StoredObject } from '../storage/object-store.js';
 import { admitCreate } from './admission.js';
+import { handleApply } from './apply.js';
+import { fieldManagerOf, withUpdateOwnership } from './field-manager.js';
 import { currentForUpdate, groupResource, gvkOf, type HandlerDeps, isoSeconds, metaOf, resourceVersionOf, withTypeMeta } from './deps.js';
 import { sendObjects } from './read.js';
 
@@ -99,8 +101,17 @@ export async function handleCreate(d: HandlerDeps, ctx: RequestContext, r: Resou
 }
 
 /** The create chain, shared by POST and by PUT of an object that does not exist yet (where allowed). */
+export interface WriteOwnership {
+  /** Who writes (managedFields); default: from the request, or "kube-apiserver" for the server's own writes. */
+  manager?: string;
+  /** The object's managedFields are final already (server-side apply computed them). */
+  applied?: boolean;
+  /** Recorded with the ownership ("scale" for writes through the scale subresource). */
+  subresource?: string;
+}
+
 export async function createObject(d: HandlerDeps, r: ResourceInfo, namespace: string, input: JsonObject, dry: boolean,
-  ctx?: RequestContext): Promise<JsonObject | Status> {
+  ctx?: RequestContext, own: WriteOwnership = {}): Promise<JsonObject | Status> {
   let obj = input;
   if (ctx) {
     const bad = checkNamespaceAndName(ctx, r, obj, '');
@@ -110,8 +121,14 @@ export async function createObject(d: HandlerDeps, r: ResourceInfo, namespace: s
   }
   const m = metaOf(obj);
   const generated = (m['name'] === undefined || m['name'] === '') && typeof m['generateName'] === 'string' && m['generateName'] !== '';
-  prepareForCreate(r, obj, isoSeconds(d.nowMs()));
+  const nowIso = isoSeconds(d.nowMs());
+  prepareForCreate(r, obj, nowIso);
   obj = applyDefaults(gvkOf(r), obj);
+  if (!own.applied) {
+    const manager = own.manager ?? (ctx ? fieldManagerOf(ctx) : 'kube-apiserver');
+    if (typeof manager !== 'string') return manager;
+    obj = withUpdateOwnership(r, undefined, obj, manager, nowIso);
+  }
   for (let attempt = 0; attempt < APISERVER_LIMITS.maxUpdateRetries; attempt++) {
     if (generated) metaOf(obj)['name'] = generateName(m['generateName'] as string);
     const invalid = validate(gvkOf(r), 'create', obj);
@@ -148,6 +165,8 @@ export async function handleUpdate(d: HandlerDeps, ctx: RequestContext, r: Resou
   if (bad) return ctx.sendStatus(bad);
   const key = d.keys.objectKey(r, ctx.info.namespace, ctx.info.name);
   const wantRv = resourceVersionOf(obj);
+  const manager = fieldManagerOf(ctx, 'UpdateOptions');
+  if (typeof manager !== 'string') return ctx.sendStatus(manager);
   for (let attempt = 0; attempt < APISERVER_LIMITS.maxUpdateRetries; attempt++) {
     // A client resourceVersion the cached copy does not match may mean a stale cache: read the store then.
     let current = await currentForUpdate(d, r, key, attempt);
@@ -163,7 +182,7 @@ export async function handleUpdate(d: HandlerDeps, ctx: RequestContext, r: Resou
       return ctx.sendStatus(notFound(groupResource(r), ctx.info.name));
     }
     if (wantRv !== '' && wantRv !== String(current.rv)) return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
-    const out = await commitUpdate(d, r, current, structuredClone(obj), mode, dry);
+    const out = await commitUpdate(d, r, current, structuredClone(obj), mode, dry, { manager });
     if (out === 'retry') continue;
     if (out === 'conflict') {
       if (wantRv !== '') return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
@@ -181,7 +200,7 @@ export async function handleUpdate(d: HandlerDeps, ctx: RequestContext, r: Resou
  * object moved on meanwhile. A deleting object whose last finalizer is removed is deleted.
  */
 export async function commitUpdate(d: HandlerDeps, r: ResourceInfo, current: StoredObject, nextIn: JsonObject,
-  mode: WriteMode, dry: boolean): Promise<JsonObject | Status | 'conflict' | 'retry'> {
+  mode: WriteMode, dry: boolean, own: WriteOwnership = {}): Promise<JsonObject | Status | 'conflict' | 'retry'> {
   const old = current.object;
   let next = mode === 'status' ? prepareForStatusUpdate(nextIn, old) : nextIn;
   if (mode === 'main') prepareForUpdate(r, next, old);
@@ -189,7 +208,14 @@ export async function commitUpdate(d: HandlerDeps, r: ResourceInfo, current: Sto
   metaOf(next)['resourceVersion'] = String(current.rv);
   const invalid = validate(gvkOf(r), mode === 'status' ? 'status' : 'update', next, old);
   if (invalid) return invalid;
-  if (jsonEqual(withTypeMeta(r, next), withTypeMeta(r, old))) return withTypeMeta(r, old); // nothing changed: no write
+  // Nothing changed but (maybe) the managedFields a client echoed back: no write, as Kubernetes.
+  const sameAsOld = { ...next, metadata: { ...metaOf(next), managedFields: metaOf(old)['managedFields'] ?? null } };
+  if (!metaOf(old)['managedFields']) delete (sameAsOld['metadata'] as JsonObject)['managedFields'];
+  if (jsonEqual(withTypeMeta(r, sameAsOld), withTypeMeta(r, old))) return withTypeMeta(r, old);
+  if (!own.applied) {
+    next = withUpdateOwnership(r, old, next, own.manager ?? 'kube-apiserver', isoSeconds(d.nowMs()),
+      own.subresource ?? (mode === 'status' ? 'status' : undefined));
+  }
   if (dry) return withTypeMeta(r, next);
   const m = metaOf(next);
   const finalizersLeft = Array.isArray(m['finalizers']) && (m['finalizers'] as unknown[]).length > 0;
@@ -213,14 +239,14 @@ export async function handlePatch(d: HandlerDeps, ctx: RequestContext, r: Resour
   const dry = isDryRun(ctx);
   if (typeof dry !== 'boolean') return ctx.sendStatus(dry);
   const media = bodyMediaType(ctx.req.headers['content-type']);
-  if (media === 'application/apply-patch+yaml') {
-    return ctx.sendStatus(unsupportedMediaType('server-side apply (application/apply-patch+yaml) is not supported by this apiserver yet; use client-side `kubectl apply`'));
-  }
+  if (media === 'application/apply-patch+yaml') return handleApply(d, ctx, r, mode, dry);
   if (!PATCH_TYPES.has(media)) {
     return ctx.sendStatus(unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${[...PATCH_TYPES].join(', ')}, application/apply-patch+yaml`));
   }
   const directive = parseFieldValidation(ctx.query.get('fieldValidation') ?? undefined, 'PatchOptions');
   if (!directive.ok) return ctx.sendStatus(directive.error);
+  const manager = fieldManagerOf(ctx, 'PatchOptions');
+  if (typeof manager !== 'string') return ctx.sendStatus(manager);
   const body = await ctx.readBody();
   const key = d.keys.objectKey(r, ctx.info.namespace, ctx.info.name);
   const schema = schemaOf(r);
@@ -243,7 +269,7 @@ export async function handlePatch(d: HandlerDeps, ctx: RequestContext, r: Resour
       if (current.cached) continue; // the cached copy may be the stale one: decide on the store's
       return ctx.sendStatus(conflict(groupResource(r), ctx.info.name));
     }
-    const out = await commitUpdate(d, r, current, next, mode, dry);
+    const out = await commitUpdate(d, r, current, next, mode, dry, { manager });
     if (out === 'retry' || out === 'conflict') {
       await retryPause(attempt);
       continue;

@@ -42,7 +42,6 @@ export function prepareForCreate(r: ResourceInfo, obj: JsonObject, nowIso: strin
   delete m['deletionTimestamp'];
   delete m['deletionGracePeriodSeconds'];
   delete m['selfLink'];
-  delete m['managedFields'];
   if (r.kind === 'Namespace') obj['spec'] = { ...((obj['spec'] ?? {}) as JsonObject), finalizers: ['kubernetes'] };
   if (GENERATION_KINDS.has(r.kind)) m['generation'] = 1;
   else delete m['generation'];
@@ -72,7 +71,6 @@ export function prepareForUpdate(r: ResourceInfo, obj: JsonObject, old: JsonObje
   else delete m['deletionTimestamp'];
   if (om['deletionGracePeriodSeconds'] !== undefined) m['deletionGracePeriodSeconds'] = om['deletionGracePeriodSeconds'];
   else delete m['deletionGracePeriodSeconds'];
-  delete m['managedFields'];
   if (hasStatusSubresource(r) && r.kind !== 'Node') {
     if (old['status'] === undefined) delete obj['status'];
     else obj['status'] = old['status'];
