@@ -5,6 +5,7 @@ import { writeResult } from '../bench/report.js';
 import { registerBenchStore } from './bench-store.js';
 import { benchApiServerCommand } from '../bench/apiserver/apiserver-bench.js';
 import { benchCompare, benchSched, type SchedFlags } from '../bench/sched/command.js';
+import { benchUpCommand } from '../bench/cluster/up-bench.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -30,6 +31,17 @@ export function registerBench(program: Command): void {
     .option('--report', 'also write an HTML report with charts next to the JSON')
     .action(async (workload: string, f: SchedFlags) => {
       await benchSched(workload, f);
+    });
+  bench
+    .command('up')
+    .description('`flotilla up` to all-ready time, idle memory/CPU of every process, and write unavailability after ' +
+      'stopping the master that holds the store leader')
+    .option('--masters <n>', '3 or 5', positiveInt('masters'), 3)
+    .option('--workers <n>', 'worker nodes', positiveInt('workers'), 3)
+    .option('--idle-seconds <n>', 'how long to sample idle cost', positiveInt('idle-seconds'), 10)
+    .option('--json', 'print the JSON result instead of a table')
+    .action(async (o: { masters: number; workers: number; idleSeconds: number; json?: boolean }) => {
+      await benchUpCommand(o);
     });
   bench
     .command('compare <a> <b>')
