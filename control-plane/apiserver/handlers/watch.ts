@@ -123,6 +123,21 @@ export async function handleWatch(d: HandlerDeps, ctx: RequestContext, r: Resour
   ctx.res.on('close', close);
 }
 
+/**
+ * One event is usually sent to many watchers in the same form: encode it once. Cached per
+ * object (objects in the cache are never mutated) and event type.
+ */
+const encoded = new WeakMap<object, Partial<Record<string, string>>>();
+
+function encodedLine(type: string, object: JsonObject): string {
+  let forms = encoded.get(object);
+  if (!forms) {
+    forms = {};
+    encoded.set(object, forms);
+  }
+  return (forms[type] ??= JSON.stringify({ type, object }) + '\n');
+}
+
 /** The response side: encodes events, tracks back-pressure, ends on a slow reader. */
 class WatchStream {
   #backlog = 0;
@@ -158,15 +173,18 @@ class WatchStream {
 
   send(e: OutEvent): void {
     if (this.#ended) return;
-    const body = { type: e.type, object: this.#object(e) };
     let ok: boolean;
-    if (this.#msgpack) {
+    const plain = !this.#msgpack && !this.ctx.accept.table && !this.ctx.accept.metadataOnly;
+    if (plain && e.type !== 'ERROR' && e.type !== 'BOOKMARK') {
+      ok = this.ctx.res.write(encodedLine(e.type, withTypeMeta(this.r, e.object as JsonObject)));
+    } else if (this.#msgpack) {
+      const body = { type: e.type, object: this.#object(e) };
       const frame = pack(body);
       const len = Buffer.alloc(4);
       len.writeUInt32BE(frame.length);
       ok = this.ctx.res.write(Buffer.concat([len, frame]));
     } else {
-      ok = this.ctx.res.write(JSON.stringify(body) + '\n');
+      ok = this.ctx.res.write(JSON.stringify({ type: e.type, object: this.#object(e) }) + '\n');
     }
     if (!ok && ++this.#backlog > APISERVER_LIMITS.maxWatcherBacklogEvents) {
       this.d.log.warn({ resource: this.r.plural, user: this.ctx.user.name }, 'closing a watch whose client does not keep up');
