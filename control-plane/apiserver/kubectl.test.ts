@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startTestApiServer, type TestApiServer } from './testing/harness.js';
+import { NOBODY_TOKEN, startTestApiServer, type TestApiServer } from './testing/harness.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
@@ -107,8 +107,9 @@ spec:
     ok('scale', 'deploy', 'ssa', '--replicas=4');
     const conflict = k('apply', '--server-side', '-f', f);
     assert.notEqual(conflict.code, 0);
-    assert.match(conflict.err,
-      /Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1: \.spec\.replicas/);
+    const expected = new RegExp('Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" ' +
+      'using apps/v1: \\.spec\\.replicas');
+    assert.match(conflict.err, expected);
     ok('apply', '--server-side', '--force-conflicts', '-f', f);
     const d = JSON.parse(ok('get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields'));
     assert.equal(d.spec.replicas, 2);
@@ -162,6 +163,33 @@ spec:
     assert.match(out, /NAME\s+DATA\s+AGE/);
     assert.match(out, /watched\s+1/);
     assert.match(out, /watched\s+2/);
+  });
+
+  test('auth can-i, api-versions, cluster-info, proxy', async () => {
+    assert.equal(ok('auth', 'can-i', 'create', 'pods').trim(), 'yes');
+    assert.equal(ok('auth', 'can-i', '*', '*', '--all-namespaces').trim(), 'yes');
+    const denied = k('auth', 'can-i', 'list', 'secrets', '--token', NOBODY_TOKEN);
+    assert.equal(denied.out.trim(), 'no');
+    assert.equal(denied.code, 1);
+    assert.equal(k('auth', 'can-i', 'get', '/version', '--token', NOBODY_TOKEN).out.trim(), 'yes', 'public info');
+    const versions = ok('api-versions').split('\n');
+    for (const v of ['v1', 'apps/v1', 'coordination.k8s.io/v1', 'rbac.authorization.k8s.io/v1']) assert.ok(versions.includes(v), v);
+    assert.match(ok('cluster-info'), /Kubernetes control plane.* is running at https:\/\/127\.0\.0\.1:\d+/);
+    const proxy = spawn('kubectl', ['--kubeconfig', h.kubeconfigPath, 'proxy', '--port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        proxy.stdout.on('data', (d: Buffer) => {
+          const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(d.toString());
+          if (m) resolve(Number(m[1]));
+        });
+        proxy.on('exit', () => reject(new Error('kubectl proxy exited')));
+      });
+      const r = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/default`);
+      assert.equal(r.status, 200);
+      assert.equal(((await r.json()) as { metadata: { name: string } }).metadata.name, 'default');
+    } finally {
+      proxy.kill();
+    }
   });
 
   test('cordon, uncordon and delete', () => {

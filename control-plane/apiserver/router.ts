@@ -1,11 +1,12 @@
 // Routes an authenticated, authorized resource request to its handler by (subresource, verb),
 // refusing verbs a resource does not serve with 405 as Kubernetes does.
 import {
-  findResource, methodNotSupported, notFound, type ResourceInfo, type Status,
+  badRequest, findResource, methodNotSupported, notFound, type ResourceInfo, type Status,
 } from '../api/index.js';
 import type { RequestContext } from './http/context.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import type { HandlerDeps } from './handlers/deps.js';
+import { handleSelfSubjectAccessReview } from './handlers/access-review.js';
 import { handleLogs } from './handlers/logs.js';
 import { handleGet, handleList } from './handlers/read.js';
 import { handleBinding, handleEviction, handleScale } from './handlers/subresources.js';
@@ -24,6 +25,9 @@ export function resolve(group: string, version: string, plural: string): Resourc
 
 export async function route(d: HandlerDeps, ctx: RequestContext, watches: WatchRegistry): Promise<void> {
   const info = ctx.info;
+  if (info.apiGroup === 'authorization.k8s.io' && info.apiVersion === 'v1' && info.resource === 'selfsubjectaccessreviews') {
+    return handleSelfSubjectAccessReview(d, ctx);
+  }
   const r = resolve(info.apiGroup, info.apiVersion, info.resource);
   if (!r) return ctx.sendStatus(notFoundPath());
   const gr = { group: r.group, resource: r.plural };
@@ -44,6 +48,11 @@ export async function route(d: HandlerDeps, ctx: RequestContext, watches: WatchR
       case 'deletecollection': return handleDeleteCollection(d, ctx, r);
       default: return ctx.sendStatus(methodNotSupported(gr, info.verb));
     }
+  }
+  if (r.plural === 'pods' && (info.subresource === 'exec' || info.subresource === 'portforward')) {
+    // Served on connection upgrades only (server.ts → handlers/exec.ts); a plain request gets
+    // kube-apiserver's answer from its upgrade-aware proxy.
+    return ctx.sendStatus(badRequest('Upgrade request required'));
   }
   const sub = r.subresources.find((s) => s.name === info.subresource);
   if (!sub) return ctx.sendStatus(notFound(gr, info.name));

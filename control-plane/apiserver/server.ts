@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import {
@@ -18,6 +19,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { Cacher } from './cache/cacher.js';
 import { cacheRbacSource } from './cache/rbac-source.js';
 import { DiscoveryDocuments } from './handlers/discovery.js';
+import { rejectUpgrade, StreamProxy } from './handlers/exec.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import type { WatchRegistry } from './handlers/watch.js';
 import { BodyTooLargeError, RequestContext, tooLargeStatus } from './http/context.js';
@@ -37,11 +39,12 @@ export class ApiServer {
   readonly #server: Server;
   readonly #client: EtcdClient;
   readonly #cacher: Cacher;
-  readonly #deps: HandlerDeps;
+  #deps: HandlerDeps;
   readonly #authn: Authenticator;
   readonly #authz: RbacAuthorizer | undefined;
   readonly #docs: DiscoveryDocuments;
   readonly #watches: WatchRegistry = { open: new Set() };
+  readonly #streams = new StreamProxy();
   readonly metrics: ApiServerMetrics;
   #bootstrapped = false;
   #shuttingDown = false;
@@ -63,6 +66,10 @@ export class ApiServer {
     };
     this.#authn = new Authenticator({ tokens, anonymous: o.anonymousAuth });
     this.#authz = o.authorizationMode === 'RBAC' ? new RbacAuthorizer(cacheRbacSource(this.#cacher, keys)) : undefined;
+    if (this.#authz) {
+      const authz = this.#authz;
+      this.#deps = { ...this.#deps, authorize: (a) => authz.authorize(a) };
+    }
     this.#docs = new DiscoveryDocuments(`${o.advertiseAddress}:${o.securePort}`);
     this.metrics = new ApiServerMetrics(processMetrics);
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
@@ -75,6 +82,9 @@ export class ApiServer {
       this.#server = createHttpServer(handler);
     }
     this.#server.keepAliveTimeout = 65_000;
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.#upgrade(req, socket, head);
+    });
   }
 
   static async start(o: ApiServerOptions, log: Logger, tokens: Map<string, UserInfo>, processMetrics = true):
@@ -135,6 +145,53 @@ export class ApiServer {
     }
     if (!info.isResourceRequest) return this.#nonResource(ctx);
     await this.#serveResource(ctx, started);
+  }
+
+  /**
+   * Connection upgrades: pods/exec (WebSocket, handlers/exec.ts). Authenticated and authorized as
+   * other requests, with the verb `create` whatever the method, as kube-apiserver authorizes
+   * WebSocket upgrades of pods/exec, pods/attach and pods/portforward since 1.31
+   * (AuthorizePodWebsocketUpgradeCreatePermission). Long-running: outside the in-flight limits.
+   */
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    const tls = req.socket as TLSSocket;
+    const peer = this.o.clientCaFile && tls.authorized ? tls.getPeerCertificate() : null;
+    const authn = this.#authn.authenticate(req.headers, peer as never);
+    let info: RequestInfo;
+    try {
+      info = parseRequestInfo(req.method ?? 'GET', url);
+    } catch (e) {
+      return rejectUpgrade(socket, badRequest((e as Error).message));
+    }
+    if (!authn.ok) return rejectUpgrade(socket, unauthorized());
+    const streaming = info.isResourceRequest && info.apiGroup === '' && info.apiVersion === 'v1' &&
+      info.resource === 'pods' && info.name !== '' &&
+      (info.subresource === 'exec' || info.subresource === 'portforward');
+    if (streaming) info.verb = 'create';
+    if (this.#authz) {
+      const attrs = { user: authn.user, verb: info.verb, isResourceRequest: info.isResourceRequest, path: info.path,
+        apiGroup: info.apiGroup, resource: info.resource, subresource: info.subresource, namespace: info.namespace,
+        name: info.name };
+      const decision = this.#authz.authorize(attrs);
+      if (!decision.allowed) return rejectUpgrade(socket, forbiddenStatus(attrs, decision.reason));
+    }
+    if (!streaming) return rejectUpgrade(socket, badRequest(`${url.pathname} cannot be upgraded`));
+    if (!this.#cacher.ready || this.#shuttingDown) {
+      return rejectUpgrade(socket, serviceUnavailable('the apiserver is not ready'));
+    }
+    if (info.subresource === 'portforward') {
+      return rejectUpgrade(socket, badRequest('pods/portforward is not served by Flotilla yet'));
+    }
+    try {
+      await this.#streams.exec(this.#deps, info, url, req, socket, head);
+    } catch (e) {
+      const store = e instanceof EtcdClientError;
+      if (!store) this.log.error({ err: (e as Error).stack ?? String(e), path: url.pathname }, 'exec failed');
+      rejectUpgrade(socket, store ? serviceUnavailable(`the store did not answer: ${(e as Error).message}`)
+        : internalError((e as Error).message ?? String(e)));
+    }
   }
 
   async #serveResource(ctx: RequestContext, started: bigint): Promise<void> {
@@ -219,6 +276,7 @@ export class ApiServer {
     await new Promise((r) => setTimeout(r, o.delayMs ?? this.o.shutdownDelayMs));
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const close of [...this.#watches.open]) close();
+    this.#streams.close();
     this.#server.closeIdleConnections();
     const drainMs = o.drainMs ?? APISERVER_LIMITS.shutdownDrainMs;
     const forced = new Promise<void>((resolve) => setTimeout(() => {

@@ -4,6 +4,7 @@ import {
   apiVersionOf, type GroupResource, type JsonObject, type ResourceInfo,
 } from '../../api/index.js';
 import type { GroupVersionKind } from '../../api/schema/dsl.js';
+import type { AuthorizationAttributes } from '../auth/index.js';
 import type { Cacher } from '../cache/cacher.js';
 import type { ServiceIpAllocator } from '../registry/service-ips.js';
 import type { KeyLayout } from '../storage/keys.js';
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   readonly log: Logger;
   /** Server time in ms (injected so tests can move it). */
   readonly nowMs: () => number;
+  /** The request authorizer (RBAC), for access reviews; absent with --authorization-mode AlwaysAllow. */
+  readonly authorize?: (a: AuthorizationAttributes) => { allowed: boolean; reason: string };
 }
 
 export function groupResource(r: ResourceInfo): GroupResource {

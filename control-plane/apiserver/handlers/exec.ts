@@ -53,7 +53,8 @@ function allContainers(pod: JsonObject): string[] {
 
 /** The container named by the request, defaulted when the pod has one (streamLocation's checks). */
 function pickContainer(pod: JsonObject, name: string, asked: string): string | Status {
-  const names = ((((pod['spec'] ?? {}) as JsonObject)['containers'] ?? []) as JsonObject[]).map((c) => String(c['name']));
+  const spec = (pod['spec'] ?? {}) as JsonObject;
+  const names = ((spec['containers'] ?? []) as JsonObject[]).map((c) => String(c['name']));
   if (asked === '') {
     if (names.length === 1) return names[0]!;
     return badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);

@@ -59,3 +59,16 @@ export const AUTOSCALING_V1: readonly MessageDesc[] = [
   message('ScaleSpec', [i32(1, 'replicas')]),
   message('ScaleStatus', [i32(1, 'replicas', 'keep'), str(2, 'selector')]),
 ];
+
+/** authorization.k8s.io/v1 SelfSubjectAccessReview (what `kubectl auth can-i` sends). */
+export const AUTHORIZATION_V1: readonly MessageDesc[] = [
+  message('SelfSubjectAccessReview', [objectMeta(), f(2, 'spec', 'SelfSubjectAccessReviewSpec')]),
+  message('SelfSubjectAccessReviewSpec', [
+    f(1, 'resourceAttributes', 'ResourceAttributes', 'ptr'), f(2, 'nonResourceAttributes', 'NonResourceAttributes', 'ptr'),
+  ]),
+  message('ResourceAttributes', [
+    str(1, 'namespace'), str(2, 'verb'), str(3, 'group'), str(4, 'version'), str(5, 'resource'), str(6, 'subresource'),
+    str(7, 'name'),
+  ]),
+  message('NonResourceAttributes', [str(1, 'path'), str(2, 'verb')]),
+];

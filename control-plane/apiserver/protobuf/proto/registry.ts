@@ -3,12 +3,12 @@
 import { isScalar, isSpecial, type MessageDesc } from './dsl.js';
 import { CORE_V1 } from './core-v1.js';
 import { CORE_V1_CONTAINER } from './core-v1-container.js';
-import { APPS_V1, AUTOSCALING_V1, COORDINATION_V1, POLICY_V1, RBAC_V1 } from './groups.js';
+import { APPS_V1, AUTHORIZATION_V1, AUTOSCALING_V1, COORDINATION_V1, POLICY_V1, RBAC_V1 } from './groups.js';
 import { META_V1 } from './meta-v1.js';
 
 function buildRegistry(): ReadonlyMap<string, MessageDesc> {
   const all = [...META_V1, ...CORE_V1, ...CORE_V1_CONTAINER, ...APPS_V1, ...RBAC_V1, ...POLICY_V1,
-    ...COORDINATION_V1, ...AUTOSCALING_V1];
+    ...COORDINATION_V1, ...AUTOSCALING_V1, ...AUTHORIZATION_V1];
   const byName = new Map<string, MessageDesc>();
   for (const m of all) {
     if (byName.has(m.name)) throw new Error(`descriptor ${m.name} defined twice`);
@@ -44,6 +44,7 @@ export const KINDS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
   ['policy/v1', new Map([['Eviction', 'Eviction'], ['DeleteOptions', 'DeleteOptions']])],
   ['coordination.k8s.io/v1', new Map([['Lease', 'Lease'], ['DeleteOptions', 'DeleteOptions']])],
   ['autoscaling/v1', new Map([['Scale', 'Scale'], ['DeleteOptions', 'DeleteOptions']])],
+  ['authorization.k8s.io/v1', new Map([['SelfSubjectAccessReview', 'SelfSubjectAccessReview']])],
   ['meta.k8s.io/v1', new Map([['DeleteOptions', 'DeleteOptions']])],
 ]);
 
