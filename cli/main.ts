@@ -2,7 +2,6 @@
 // the file next to its code; this file only wires them together, so adding a role is
 // one import and one line here.
 import { Command } from 'commander';
-import { registerNotYetBuilt } from './not-yet-built.js';
 import { registerChaos } from './chaos.js';
 import { registerBench } from './bench.js';
 import { registerStore } from './store.js';
@@ -29,6 +28,5 @@ registerControllerManager(program);
 registerCluster(program);
 registerChaos(program);
 registerBench(program);
-registerNotYetBuilt(program, new Set(program.commands.map((c) => c.name())));
 
 await program.parseAsync(process.argv);
