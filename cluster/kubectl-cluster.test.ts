@@ -1,0 +1,74 @@
+// Stock kubectl against a whole cluster (`flotilla up`: store, apiserver, scheduler,
+// controller-manager, node agents running real processes): the commands that need
+// controllers and nodes — wait, rollout status/history/restart/undo, describe with events,
+// logs -f, delete --grace-period, drain, delete --cascade=foreground.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { freePorts } from '../store/server/testing/process-cluster.js';
+
+const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('kubectl against a running cluster', { skip: hasKubectl ? false : 'kubectl is not installed' }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-kubectl-'));
+  let env: NodeJS.ProcessEnv;
+  const k = (...args: string[]) => execFileSync('kubectl', args, { env, encoding: 'utf8', timeout: 90_000 });
+
+  before(async () => {
+    const [p] = await freePorts(1) as [number];
+    const [lbPort] = await freePorts(1) as [number];
+    const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '1', '--workers', '2', '--state-dir', stateDir,
+      '--base-port', String(20_000 + (p % 20_000)), '--port', String(lbPort), '--timeout', '120'],
+    { encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, `flotilla up failed: ${r.stdout}${r.stderr}`);
+    env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig') };
+  });
+
+  after(() => {
+    const r = spawnSync(process.execPath, [BIN, 'down', '--state-dir', stateDir], { encoding: 'utf8', timeout: 120_000 });
+    rmSync(stateDir, { recursive: true, force: true });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  test('wait, rollout status/restart/history/undo, describe with events', () => {
+    k('create', 'deployment', 'web', '--image=flotilla/hello', '--replicas=2', '--port=8080');
+    assert.match(k('wait', '--for=condition=Available', 'deploy/web', '--timeout=60s'), /condition met/);
+    assert.match(k('rollout', 'status', 'deploy/web', '--timeout=60s'), /successfully rolled out/);
+    assert.match(k('rollout', 'restart', 'deploy/web'), /restarted/);
+    assert.match(k('rollout', 'status', 'deploy/web', '--timeout=90s'), /successfully rolled out/);
+    const history = k('rollout', 'history', 'deploy/web');
+    assert.match(history, /REVISION\s+CHANGE-CAUSE\s+1\s+\S+\s+2\s+/);
+    assert.match(k('rollout', 'undo', 'deploy/web'), /rolled back/);
+    assert.match(k('rollout', 'status', 'deploy/web', '--timeout=90s'), /successfully rolled out/);
+    const described = k('describe', 'deploy', 'web');
+    assert.match(described, /Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available/);
+    assert.match(described, /ScalingReplicaSet/);
+    const pod = k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}');
+    assert.match(k('describe', 'pod', pod), /Status:\s+Running[\s\S]*Events:/);
+  });
+
+  test('logs -f streams, delete --grace-period, drain evicts, delete --cascade=foreground', async () => {
+    const pod = k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}');
+    const follow = spawn('kubectl', ['logs', '-f', pod], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      follow.stdout.on('data', (d: Buffer) => resolve(d.toString()));
+      setTimeout(() => reject(new Error('no log line from kubectl logs -f within 15 s')), 15_000);
+    });
+    follow.kill();
+    assert.match(firstLine, /listening on 127\./);
+    assert.match(k('delete', 'pod', pod, '--grace-period=1'), /deleted/);
+    const node = k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].spec.nodeName}');
+    const drained = k('drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s');
+    assert.match(drained, /evicting pod default\/web-|drained/);
+    assert.match(k('get', 'node', node), /SchedulingDisabled/);
+    assert.equal(k('get', 'pods', '-l', 'app=web', '--field-selector', `spec.nodeName=${node}`, '-o', 'name').trim(), '');
+    k('uncordon', node);
+    k('delete', 'deploy', 'web', '--cascade=foreground', '--timeout=90s');
+    assert.equal(k('get', 'rs,pods', '-l', 'app=web', '-o', 'name').trim(), '', 'foreground deletion took the dependents');
+  });
+});
