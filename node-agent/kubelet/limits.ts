@@ -49,3 +49,13 @@ export const EVENT_QPS = 50;
 export const EVENT_BURST = 100;
 
 export const KUBELET_VERSION = 'v1.32.0-flotilla';
+
+/** Concurrent `kubectl exec` sessions the kubelet's server runs (each is a process and a WebSocket). */
+export const EXEC_SESSIONS_MAX = 64;
+/** Largest WebSocket message an exec client may send (kubectl sends stdin in 32 KiB messages). */
+export const EXEC_MESSAGE_MAX_BYTES = 1024 * 1024;
+/** Output waiting to go out on one exec WebSocket before the command's stdout/stderr are paused. */
+export const EXEC_SEND_BUFFER_MAX_BYTES = 1024 * 1024;
+/** Arguments of one exec command, and their total size, the kubelet accepts. */
+export const EXEC_ARGS_MAX = 1024;
+export const EXEC_ARGS_MAX_BYTES = 128 * 1024;

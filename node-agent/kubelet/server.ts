@@ -1,6 +1,7 @@
-// The kubelet's HTTP server (pkg/kubelet/server), the part `kubectl logs` needs: the apiserver's
-// pods/log subresource proxies to GET /containerLogs/{namespace}/{pod}/{container} on the node's
-// InternalIP and daemonEndpoints.kubeletEndpoint.Port. Query parameters as the kubelet takes them
+// The kubelet's HTTP server (pkg/kubelet/server), the parts `kubectl logs` and `kubectl exec`
+// (WebSocket upgrades, exec.ts) need: the apiserver's pods/log subresource proxies to
+// GET /containerLogs/{namespace}/{pod}/{container} on the node's InternalIP and
+// daemonEndpoints.kubeletEndpoint.Port. Query parameters as the kubelet takes them
 // (PodLogOptions): follow, tailLines, previous, timestamps, limitBytes, sinceSeconds, sinceTime.
 // The body is plain text: the messages of the CRI log records (partial records joined), each
 // prefixed with its RFC 3339 time when timestamps=true. Also /healthz. Plain HTTP: Flotilla's
@@ -8,6 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseCriRecord } from '../runtime/index.js';
+import { ExecServer } from './exec.js';
 import type { Kubelet } from './kubelet.js';
 import { LOG_LIMIT_BYTES_MAX, LOG_STREAMS_MAX, LOG_TAIL_LINES_MAX } from './limits.js';
 
@@ -83,7 +85,7 @@ function fail(res: http.ServerResponse, code: number, message: string): void {
 }
 
 /** The container instance a log request is about, or an HTTP error as the kubelet words it. */
-function findContainer(k: Kubelet, ns: string, pod: string, container: string, previous: boolean):
+export function findContainer(k: Kubelet, ns: string, pod: string, container: string, previous: boolean):
   { id: string } | { code: number; message: string } {
   const w = k.workerByName(ns, pod);
   if (w === undefined || w.sandbox === undefined) {
@@ -145,11 +147,16 @@ async function serveLogs(k: Kubelet, req: http.IncomingMessage, res: http.Server
 export class KubeletServer {
   readonly #k: Kubelet;
   readonly #server: http.Server;
+  readonly #exec: ExecServer;
   #streams = 0;
 
   constructor(k: Kubelet) {
     this.#k = k;
     this.#server = http.createServer((req, res) => this.#handle(req, res));
+    this.#exec = new ExecServer(k);
+    this.#server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+      this.#exec.upgrade(req, socket, head);
+    });
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -191,6 +198,7 @@ export class KubeletServer {
   }
 
   async close(): Promise<void> {
+    this.#exec.close();
     this.#server.closeAllConnections();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Container } from '../../control-plane/api/index.js';
 import { readCriLog, CriLogWriter, type LogStream } from './cri-log.js';
+import { startExecSession } from './exec-stream.js';
 import {
   ContainerRunningError, InvalidSpecError, LimitError, NotFoundError, RuntimeError, RuntimeStateError,
 } from './errors.js';
@@ -30,8 +31,8 @@ import {
   processGroupExists, procStat, readJsonIfExists, sameProcessAlive, signalGroup, writeJsonAtomic,
 } from './state-file.js';
 import type {
-  ContainerExitListener, ContainerHandle, ContainerRuntime, ContainerStatusInfo, ExecResult, ExitInfo,
-  PodSandboxConfig, ReadLogsOptions, Sandbox,
+  ContainerExitListener, ContainerHandle, ContainerRuntime, ContainerStatusInfo, ExecResult, ExecSession,
+  ExecStreamOptions, ExitInfo, PodSandboxConfig, ReadLogsOptions, Sandbox,
 } from './types.js';
 import { makeContainerFs, makeVolumes } from './volumes.js';
 
@@ -467,6 +468,16 @@ export class ProcessRuntime implements ContainerRuntime {
         (command.length === 0 ? 'the command is empty' : 'it is not running; exec works in running containers only'));
     }
     return runExec(command, rec.cwd, rec.env, timeoutMs);
+  }
+
+  execStream(id: string, command: string[], o: ExecStreamOptions): ExecSession {
+    const rec = this.#containers.get(id);
+    if (rec === undefined) throw new NotFoundError('container', id);
+    if (rec.state !== 'running' || command.length === 0) {
+      throw new RuntimeError('FLOTILLA_ERR_EXEC', `cannot exec in container ${rec.name}: ` +
+        (command.length === 0 ? 'the command is empty' : 'it is not running; exec works in running containers only'));
+    }
+    return startExecSession(command, rec.cwd, rec.env, o);
   }
 
   async close(): Promise<void> {

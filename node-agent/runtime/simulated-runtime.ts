@@ -12,8 +12,8 @@ import { CONTAINERS_PER_RUNTIME_MAX } from './limits.js';
 import { PodIpAllocator } from './pod-ip.js';
 import { terminatedReason } from './restart-policy.js';
 import type {
-  ContainerExitListener, ContainerHandle, ContainerRuntime, ContainerStatusInfo, ExecResult, ExitInfo,
-  PodSandboxConfig, ReadLogsOptions, Sandbox,
+  ContainerExitListener, ContainerHandle, ContainerRuntime, ContainerStatusInfo, ExecResult, ExecSession,
+  ExecStreamOptions, ExitInfo, PodSandboxConfig, ReadLogsOptions, Sandbox,
 } from './types.js';
 
 export interface SimulatedRuntimeOptions {
@@ -141,6 +141,12 @@ export class SimulatedRuntime implements ContainerRuntime {
     }
     // Simulated processes are always healthy: exec probes succeed.
     return { exitCode: 0, output: '', timedOut: false };
+  }
+
+  execStream(id: string, _command: string[], _o: ExecStreamOptions): ExecSession {
+    const c = this.#get(id);
+    throw new RuntimeError('FLOTILLA_ERR_EXEC', `cannot exec in container ${c.name}: it is simulated, no process ` +
+      'runs; use a node with the process runtime');
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // Interface, cri-api v1 RuntimeService) shaped for one process: a pod sandbox holds the pod's
 // IP and directory, containers run inside it. Container specs are core/v1 Containers, as the
 // kubelet has them; the kubelet resolves env valueFrom and volume contents before calling.
+import type { Readable, Writable } from 'node:stream';
 import type { Container } from '../../control-plane/api/index.js';
 
 /** One volume of the pod, with its contents already fetched by the kubelet. */
@@ -93,6 +94,30 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** How a streamed exec ended: an exit code, or the command could not start (not found, not executable). */
+export type ExecOutcome = { exitCode: number } | { startError: string };
+
+/**
+ * A command running in a container's context with its streams open (CRI `Exec` with stdin/stdout/stderr
+ * streams, as `kubectl exec` uses): the caller copies them and learns the outcome from `done`.
+ */
+export interface ExecSession {
+  /** The command's stdin, or null when none was asked for (it reads /dev/null). */
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Resolves once the command has exited and its output streams are closed. */
+  readonly done: Promise<ExecOutcome>;
+  /** SIGKILL to the command's process group (the client went away). */
+  kill(): void;
+}
+
+export interface ExecStreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
 export type ContainerExitListener = (status: ContainerStatusInfo) => void;
 
 export interface ContainerRuntime {
@@ -115,6 +140,8 @@ export interface ContainerRuntime {
   readLogs(id: string, opts?: ReadLogsOptions): AsyncIterable<Buffer>;
   /** Runs a command in the container's context (env, working directory); used by exec probes. */
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Starts a command in the container's context with streamed stdio (`kubectl exec`); throws if not running. */
+  execStream(id: string, command: string[], o: ExecStreamOptions): ExecSession;
   /** Lets go of the runtime without stopping containers; a new runtime on the same root adopts them. */
   close(): Promise<void>;
 }
