@@ -5,6 +5,7 @@ import { writeResult } from '../bench/report.js';
 import { registerBenchStore } from './bench-store.js';
 import { benchApiServerCommand } from '../bench/apiserver/apiserver-bench.js';
 import { benchCompare, benchSched, type SchedFlags } from '../bench/sched/command.js';
+import { benchFailoverCommand } from '../bench/failover-cp/failover-cp.js';
 import { benchUpCommand } from '../bench/cluster/up-bench.js';
 
 function positiveInt(name: string) {
@@ -91,5 +92,18 @@ export function registerBench(program: Command): void {
         ['json', path],
       ];
       for (const [k, v] of rows) process.stdout.write(`${k!.padEnd(12)} ${v}\n`);
+    });
+  bench
+    .command('failover-cp')
+    .description('kill -9 the active scheduler / controller-manager repeatedly: time until bindings / pod creations resume')
+    .option('--kills <n>', 'kills per component', positiveInt('kills'), 20)
+    .option('--component <name>', 'scheduler, controller-manager or both', 'both')
+    .option('--store-members <n>', 'store members: 1 or 3', positiveInt('store-members'), 1)
+    .option('--nodes <n>', 'simulated nodes', positiveInt('nodes'), 20)
+    .option('--quick', 'a small run (smoke test): 3 kills per component')
+    .option('--json', 'print the JSON result instead of a table')
+    .action(async (o: { kills: number; component: string; storeMembers: number; nodes: number; quick?: boolean;
+      json?: boolean }) => {
+      await benchFailoverCommand(o);
     });
 }

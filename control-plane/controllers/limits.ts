@@ -10,6 +10,9 @@ export const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
 /** Status update attempts against a fresh copy after a conflict (kube: statusUpdateRetries = 1, plus the first). */
 export const STATUS_UPDATE_ATTEMPTS = 2;
 
+/** DaemonSet: pods created or deleted by one sync at most (kube: daemon BurstReplicas = 250). */
+export const DAEMONSET_BURST_REPLICAS = 250;
+
 /** Deployments: revisions scanned when computing the next revision number (sanity bound). */
 export const MAX_REPLICASETS_PER_DEPLOYMENT = 10_000;
 /** How many times the pod-template-hash may collide before we give up (kube: unbounded int32). */

@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ApiClient, LeaderElector } from '../client/index.js';
 import type { Controller } from './controller.js';
+import { DaemonSetController } from './daemonset.js';
 import { DeploymentController } from './deployment.js';
 import { ControllerConfigError } from './errors.js';
 import { EventRecorder } from './events.js';
@@ -47,6 +48,7 @@ function buildControllers(o: ControllerManagerOptions, ctx: ControllerContext): 
       gracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs,
       evictionRate: o.nodeEvictionRate, secondaryEvictionRate: o.secondaryNodeEvictionRate }),
     'podgc': () => new PodGcController(ctx, o.terminatedPodGcThreshold),
+    'daemonset': () => new DaemonSetController(ctx),
   };
   const out = new Map<ControllerName, Controller>();
   for (const name of o.controllers) out.set(name, make[name]());

@@ -6,7 +6,7 @@ import { ControllerConfigError } from './errors.js';
 import * as L from './limits.js';
 
 export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'garbage-collector', 'namespace',
-  'endpoints', 'serviceaccount', 'node-lifecycle', 'podgc'] as const;
+  'endpoints', 'serviceaccount', 'node-lifecycle', 'podgc', 'daemonset'] as const;
 export type ControllerName = typeof CONTROLLER_NAMES[number];
 
 export interface ControllerManagerOptions {
@@ -146,6 +146,7 @@ export function resolveControllerManagerOptions(f: ControllerManagerFlags): Cont
       'serviceaccount': L.DEFAULT_WORKERS.serviceaccount,
       'node-lifecycle': L.DEFAULT_WORKERS['node-lifecycle'],
       'podgc': L.DEFAULT_WORKERS.podgc,
+      'daemonset': L.DEFAULT_WORKERS.daemonset,
     },
     nodeMonitorPeriodMs: duration(f.nodeMonitorPeriod ?? `${fast ? L.FAST_NODE_MONITOR_PERIOD_MS : L.NODE_MONITOR_PERIOD_MS}ms`,
       '--node-monitor-period'),
