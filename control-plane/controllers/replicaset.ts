@@ -176,14 +176,19 @@ export class ReplicaSetController extends QueueController {
     const pods = await claimObjects({ client: this.ctx.client, owner, ownerResource: this.#kind.resource,
       childResource: R.pods, selector, candidates: active });
     let manageError: unknown;
+    const deleted = new Set<string>();
     if (needsSync && owner.metadata?.deletionTimestamp === undefined) {
       try {
-        await this.#manageReplicas(key, owner, pods);
+        await this.#manageReplicas(key, owner, pods, deleted);
       } catch (e) {
         manageError = e;
       }
     }
-    const status = await this.#updateStatus(owner, pods, manageError);
+    // Unlike Kubernetes (which counts the pods as they were before this sync), pods deleted just now
+    // are not reported as available: a Deployment reading an overstated availableReplicas would
+    // scale old ReplicaSets down past replicas − maxUnavailable before the next status catches up.
+    const counted = deleted.size === 0 ? pods : pods.filter((p) => !deleted.has(keyFor(p)));
+    const status = await this.#updateStatus(owner, counted, manageError);
     const minReady = owner.spec?.minReadySeconds ?? 0;
     const want = owner.spec?.replicas ?? 1;
     const waitingForAvailable = status.readyReplicas === want && status.availableReplicas !== want;
@@ -193,7 +198,7 @@ export class ReplicaSetController extends QueueController {
     if (manageError !== undefined) throw manageError;
   }
 
-  async #manageReplicas(key: string, owner: Replicated, pods: Pod[]): Promise<void> {
+  async #manageReplicas(key: string, owner: Replicated, pods: Pod[], deleted: Set<string>): Promise<void> {
     const want = owner.spec?.replicas ?? 1;
     const diff = pods.length - want;
     if (diff < 0) {
@@ -213,6 +218,7 @@ export class ReplicaSetController extends QueueController {
       const results = await Promise.allSettled(victims.map(async (p) => {
         try {
           await this.#podControl.delete(p, owner, this.#kind.resource);
+          deleted.add(keyFor(p));
         } catch (e) {
           this.expectations.deletionObserved(key, keyFor(p));
           if (!isNotFound(e)) throw e;
