@@ -67,6 +67,7 @@ export const RESOURCES: readonly ResourceInfo[] = Object.freeze([
   resource({ kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], subresources: [
     sub('binding', 'Binding', ['create']),
     sub('eviction', 'Eviction', ['create'], 'policy'),
+    sub('exec', 'PodExecOptions', ['create', 'get']),
     sub('log', 'Pod', ['get']),
     status('Pod'),
   ] }),
