@@ -19,10 +19,10 @@ export function registerScheduler(program: Command): void {
     .option('--config <file>', 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) YAML file')
     .option('--leader-elect [bool]', 'elect a leader through a Lease before scheduling (default true)')
     .option('--leader-elect-lease-duration <duration>', 'how long a standby waits before taking an unrenewed lease '
-      + '(default 1.5s)')
+      + '(default 1.3s)')
     .option('--leader-elect-renew-deadline <duration>', 'the leader stops scheduling if it cannot renew for this '
-      + 'long (default 1s)')
-    .option('--leader-elect-retry-period <duration>', 'how often candidates try the lease (default 250ms)')
+      + 'long (default 900ms)')
+    .option('--leader-elect-retry-period <duration>', 'how often candidates try the lease (default 150ms)')
     .option('--leader-elect-resource-namespace <ns>', `namespace of the Lease (default ${DEFAULT_LEASE_NAMESPACE})`)
     .option('--leader-elect-resource-name <name>', `name of the Lease (default ${DEFAULT_LEASE_NAME})`)
     .option('--bind-address <ip>', `address of /metrics, /livez, /readyz (default ${DEFAULT_BIND_ADDRESS})`)

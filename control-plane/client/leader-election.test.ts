@@ -5,7 +5,7 @@ import { LeaderElector, durationMsOf, formatMicroTime, type LeaseClient } from '
 import { ApiError, ClientConfigError, ConnectionError } from './errors.js';
 import type { KubeObject, RequestOptions } from './rest-client.js';
 import { sleep } from './flowcontrol.js';
-import { LEASE_DURATION_MS_ANNOTATION } from './limits.js';
+import { DEFAULT_LEASE_DURATION_MS, LEASE_DURATION_MS_ANNOTATION } from './limits.js';
 
 const fail = (code: number, reason: Status['reason']): ApiError =>
   new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason, message: String(reason), code });
@@ -127,7 +127,7 @@ test('leader election: two candidates, one leader at a time; the Lease record is
   assert.equal(spec.leaseTransitions, 0);
   assert.match(spec.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   assert.notEqual(spec.renewTime, spec.acquireTime, 'renewals move renewTime only');
-  assert.equal(lease.metadata?.annotations?.[LEASE_DURATION_MS_ANNOTATION], '1500');
+  assert.equal(lease.metadata?.annotations?.[LEASE_DURATION_MS_ANNOTATION], String(DEFAULT_LEASE_DURATION_MS));
   await a.elector.stop();
   await until(() => b.elector.isLeader(), 'b takes over');
   assert.equal(store.leases.get('kube-system/lock')?.spec?.leaseTransitions, 1);

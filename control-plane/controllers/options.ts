@@ -62,7 +62,7 @@ export interface ControllerManagerFlags {
 }
 
 export const FLAG_DEFAULTS = {
-  leaderElectLeaseDuration: '1.5s', leaderElectRenewDeadline: '1s', leaderElectRetryPeriod: '250ms',
+  leaderElectLeaseDuration: '1.3s', leaderElectRenewDeadline: '900ms', leaderElectRetryPeriod: '150ms',
   leaderElectResourceNamespace: 'kube-system', leaderElectResourceName: 'kube-controller-manager', controllers: '*',
   nodeEvictionRate: String(L.NODE_EVICTION_RATE), secondaryNodeEvictionRate: String(L.SECONDARY_NODE_EVICTION_RATE),
   terminatedPodGcThreshold: String(L.TERMINATED_POD_GC_THRESHOLD),
