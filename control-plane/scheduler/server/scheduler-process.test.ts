@@ -157,7 +157,7 @@ test('a warm standby binds within seconds of kill -9 of the leader; no pod is bo
   await sleep(1_000);
   creating = false;
   await creator;
-  await until(() => boundIn('failover') === created, `all ${created} failover pods bound`, 20_000);
+  await until(() => boundIn('failover') === created, `all ${created} failover pods bound`, 45_000);
   assert.deepEqual(rebinds, [], 'no pod changed nodes once bound');
   const lease = await client.get<Lease>(LEASES, 'kube-system', 'kube-scheduler');
   const metricsB = (await httpGet(portB, '/metrics'))[1];
