@@ -10,6 +10,7 @@ import {
   ALL_BUGS, huntBug, parseBug, replayCommand, seedRange, sweep, type BugHunt, type SweepSummary,
 } from '../chaos/sim/runner.js';
 import { runSeed, type SimResult } from '../chaos/sim/sim.js';
+import { registerChaosRun } from './chaos-run.js';
 
 /** Seeds run when neither --seeds nor --seed is given. */
 const DEFAULT_SEEDS = 200;
@@ -42,6 +43,7 @@ function anyInt(value: string): number {
 
 export function registerChaos(program: Command): void {
   const chaos = program.command('chaos').description('fault injection against the store');
+  registerChaosRun(chaos);
   chaos
     .command('sim')
     .description('deterministic simulation of the Raft core: faults, safety checkers, liveness, seeded bugs.\n' +
