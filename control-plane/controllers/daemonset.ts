@@ -12,10 +12,11 @@
 //   (updatedNumberScheduled climbs as replacements come up); OnDelete: never delete for an update;
 // - status: desired/current/misscheduled/ready/available/updated counts and observedGeneration, which
 //   `kubectl rollout status ds/NAME` reads.
-import type { DaemonSet, DaemonSetStatus, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec,
+import type { DaemonSet, DaemonSetStatus, Node, NodeSelectorTerm, Pod, PodSpec,
   PodTemplateSpec, Taint, Toleration } from '../api/index.js';
 import { labelSelectorAsSelector, type LabelSelector } from '../api/index.js';
 import { isConflict, isNotFound, isTombstone } from '../client/index.js';
+import { findUntoleratedTaint, requirementMatches } from '../scheduler/plugins/helpers.js';
 import { QueueController } from './controller.js';
 import { AggregateSyncError, ControllerError } from './errors.js';
 import { computeHash, scaledValue } from './deployment-util.js';
@@ -52,35 +53,11 @@ export function daemonPodTolerations(spec: PodSpec | undefined): Toleration[] {
   return out;
 }
 
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if ((t.effect ?? '') !== '' && t.effect !== taint.effect) return false;
-  if ((t.key ?? '') !== '' && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.operator ?? 'Equal') === 'Equal' && (t.value ?? '') === (taint.value ?? '');
-}
-
+/** Some taint with one of these effects that no toleration tolerates (the scheduler's TaintToleration predicate). */
 function untolerated(taints: readonly Taint[], tols: readonly Toleration[], effects: readonly string[]): boolean {
-  return taints.some((taint) => effects.includes(taint.effect) && !tols.some((t) => tolerates(t, taint)));
+  return findUntoleratedTaint(taints, tols, (e) => effects.includes(e)) !== undefined;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      const int = /^-?\d+$/;
-      if (value === undefined || values.length !== 1 || !int.test(value) || !int.test(values[0]!)) return false;
-      return r.operator === 'Gt' ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
-    }
-    default: return false;
-  }
-}
-
-/** component-helpers nodeaffinity: a term ANDs its requirements (an empty term matches nothing); terms OR. */
 function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];

@@ -30,7 +30,8 @@ export function findUntoleratedTaint(taints: readonly Taint[], tolerations: read
   return undefined;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
+/** NodeSelectorRequirement against one label (or field) value; also used by the DaemonSet controller. */
+export function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const values = r.values ?? [];
   switch (r.operator) {
     case 'In': return value !== undefined && values.includes(value);
