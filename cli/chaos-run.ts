@@ -45,7 +45,7 @@ export function registerChaosRun(chaos: Command): void {
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let exp;
   try {
-    exp = loadExperiment(file);
+    exp = loadExperiment(file, flags.duration ? { durationMs: flags.duration } : {});
   } catch (e) {
     if (e instanceof ExperimentError) {
       process.stderr.write(`flotilla chaos run: ${e.message}\n`);

@@ -43,7 +43,7 @@ export function registerCluster(program: Command): void {
       16_000)
     .option('--port <port>', 'the load balancer (the cluster\'s API endpoint) port', int('port', 1, 65_535), 6443)
     .option('--fast-node-lifecycle', 'notice dead nodes in ~4 s and evict their pods after ~2 s (chaos experiments)')
-    .option('--timeout <seconds>', 'give up booting after this long', int('timeout', 5, 3600), 120)
+    .option('--timeout <seconds>', 'give up booting after this long', int('timeout', 1, 3600), 120)
     .action(async function (this: Command, o: UpFlags) {
       try {
         await up({ masters: o.masters, workers: o.workers, simulatedNodes: o.simulatedNodes, basePort: o.basePort,

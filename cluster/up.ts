@@ -7,7 +7,8 @@ import { ApiClient } from '../control-plane/client/index.js';
 import { findResource, type Node } from '../control-plane/api/index.js';
 import { argsFor, type CommandContext } from './commands.js';
 import { ensureCredentials, identities } from './credentials.js';
-import { alive, launch, probe } from './processes.js';
+import { checkPorts } from './preflight.js';
+import { alive, launch, probe, stopProcess } from './processes.js';
 import { type ClusterState, type ProcessRecord, readState, writeState } from './state.js';
 import { processSpecs, type Role, type TopologyOptions, validateTopology } from './topology.js';
 
@@ -48,6 +49,26 @@ async function waitNodes(client: ApiClient, want: number, deadline: number, say:
   }
 }
 
+async function boot(s: ClusterState, o: UpOptions, caPem: string, deadline: number,
+  say: (s: string) => void): Promise<void> {
+  for (const roles of BOOT_ORDER) {
+    const recs = s.processes.filter((r) => roles.includes(r.role));
+    if (recs.length === 0) continue;
+    for (const r of recs) launch(r);
+    writeState(s);
+    await waitHealthy(s, recs, caPem, deadline);
+    say(`  ${roles.join(' + ')}: ${recs.length} healthy`);
+  }
+  const want = o.workers + o.simulatedNodes;
+  if (want === 0) return;
+  const client = new ApiClient({ server: s.server, caPem, token: tokenOf(s.kubeconfig) });
+  try {
+    await waitNodes(client, want, deadline, say);
+  } finally {
+    client.close();
+  }
+}
+
 export async function up(o: UpOptions, say: (s: string) => void): Promise<ClusterState> {
   validateTopology(o);
   const t0 = Date.now();
@@ -68,25 +89,18 @@ export async function up(o: UpOptions, say: (s: string) => void): Promise<Cluste
   processes: processSpecs(o).map((spec) => ({ ...spec, args: argsFor(ctx, spec),
     logFile: join(stateDir, 'logs', `${spec.id.replace('/', '-')}.log`), pid: undefined, startedAt: undefined })) };
   const caPem = readFileSync(credentials.caFile, 'utf8');
-  const deadline = Date.now() + o.timeoutMs;
+  await checkPorts(o, s.processes);
   say(`flotilla up: ${o.masters} masters, ${o.workers} workers${o.simulatedNodes ? `, ${o.simulatedNodes} simulated nodes` : ''}` +
     ` (state in ${stateDir})`);
-  for (const roles of BOOT_ORDER) {
-    const recs = s.processes.filter((r) => roles.includes(r.role));
-    if (recs.length === 0) continue;
-    for (const r of recs) launch(r);
+  try {
+    await boot(s, o, caPem, Date.now() + o.timeoutMs, (m) => say(`${m} (${elapsed()})`));
+  } catch (e) {
+    // A half-booted cluster is worse than none: stop what this boot started (logs and data stay).
+    const started = s.processes.filter((r) => alive(r, s));
+    await Promise.all(started.map((r) => stopProcess(r, s, 3000)));
     writeState(s);
-    await waitHealthy(s, recs, caPem, deadline);
-    say(`  ${roles.join(' + ')}: ${recs.length} healthy (${elapsed()})`);
-  }
-  const want = o.workers + o.simulatedNodes;
-  if (want > 0) {
-    const client = new ApiClient({ server, caPem, token: tokenOf(credentials.kubeconfigs['admin']!) });
-    try {
-      await waitNodes(client, want, deadline, say);
-    } finally {
-      client.close();
-    }
+    throw new Error(`${(e as Error).message} (stopped the ${started.length} processes this boot had started; ` +
+      `logs are in ${join(stateDir, 'logs')})`);
   }
   say(`cluster ready in ${elapsed()}`);
   say(`export KUBECONFIG=${s.kubeconfig}`);

@@ -67,3 +67,24 @@ for (const [text, want] of bad) {
     });
   });
 }
+
+test('a --duration override re-fits repeating faults without an explicit times, and keeps explicit ones', () => {
+  const text = `name: x
+duration: 60s
+faults:
+  - kill: leader
+    at: 5s
+    every: 6s
+    restartAfter: 2s
+  - pause: follower
+    at: 1s
+    every: 10s
+    times: 2
+    for: 1s
+`;
+  assert.equal(parseExperiment(text).faults[0]!.times, 10);
+  const long = parseExperiment(text, 'f.yaml', { durationMs: 600_000 });
+  assert.equal(long.durationMs, 600_000);
+  assert.equal(long.faults[0]!.times, 100, 'kills keep coming every 6 s to the end of the 10 minutes');
+  assert.equal(long.faults[1]!.times, 2);
+});

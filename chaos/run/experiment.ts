@@ -61,7 +61,8 @@ export interface Experiment {
 
 type Obj = Record<string, unknown>;
 
-class Reader {
+/** Reads and checks fields of a parsed YAML document; every error names the file and the path. */
+export class Reader {
   constructor(readonly file: string) {}
 
   fail(path: string, msg: string): never {
@@ -142,7 +143,7 @@ export function parseDuration(v: unknown): number | undefined {
 const FAULT_KINDS = ['kill', 'pause', 'partition', 'network'] as const;
 const SCHEDULE_FIELDS = ['at', 'every', 'times'];
 
-function readSchedule(r: Reader, f: Obj, path: string, durationMs: number): Schedule {
+export function readSchedule(r: Reader, f: Obj, path: string, durationMs: number): Schedule {
   const atMs = r.ms(f['at'], `${path}.at`, undefined, 0, durationMs);
   if (f['every'] === undefined) {
     if (f['times'] !== undefined && f['times'] !== 1) r.fail(`${path}.times`, 'needs `every`');
@@ -202,7 +203,11 @@ function readWorkload(r: Reader, v: unknown): Workload {
   };
 }
 
-export function parseExperiment(text: string, file = '<experiment>'): Experiment {
+/** What the command line may override. A duration override also re-fits repeating faults
+ *  without an explicit `times`, so `--duration 10m` keeps killing every `every` to the end. */
+export interface ExperimentOverrides { durationMs?: number }
+
+export function parseExperiment(text: string, file = '<experiment>', overrides: ExperimentOverrides = {}): Experiment {
   const r = new Reader(file);
   let doc: unknown;
   try {
@@ -210,9 +215,11 @@ export function parseExperiment(text: string, file = '<experiment>'): Experiment
   } catch (e) {
     r.fail('', `not valid YAML: ${(e as Error).message}`);
   }
-  const top = r.obj(doc, '', ['name', 'description', 'system', 'topology', 'timing', 'duration', 'workload', 'faults',
+  const top = r.obj(doc, '', ['kind', 'name', 'description', 'system', 'topology', 'timing', 'duration', 'workload', 'faults',
     'checkers', 'maxUnavailable']);
   if (typeof top['name'] !== 'string' || top['name'] === '') r.fail('name', 'required (a string)');
+  // control-plane experiments have their own format: chaos/controlplane/experiment.ts.
+  r.oneOf(top['kind'], 'kind', ['kv'] as const, 'kv');
   const topo = r.obj(top['topology'] ?? {}, 'topology', ['members']);
   const members = r.int(topo['members'], 'topology.members', 3, 5, 3);
   if (members !== 3 && members !== 5) r.fail('topology.members', `must be 3 or 5, got ${members}`);
@@ -220,7 +227,7 @@ export function parseExperiment(text: string, file = '<experiment>'): Experiment
   const heartbeatMs = r.ms(timing['heartbeat'], 'timing.heartbeat', 100, 10, 5_000);
   const electionMs = r.ms(timing['election'], 'timing.election', 1000, 50, 50_000);
   if (electionMs < 5 * heartbeatMs) r.fail('timing.election', 'must be at least 5x timing.heartbeat');
-  const durationMs = r.ms(top['duration'], 'duration', 60_000, RUN_LIMITS.durationMsMin);
+  const durationMs = overrides.durationMs ?? r.ms(top['duration'], 'duration', 60_000, RUN_LIMITS.durationMsMin);
   if (top['faults'] !== undefined && !Array.isArray(top['faults'])) r.fail('faults', 'expected a list');
   const faults = ((top['faults'] as unknown[] | undefined) ?? [])
     .map((f, i) => readFault(r, f, `faults[${i}]`, members, durationMs));
@@ -235,12 +242,12 @@ export function parseExperiment(text: string, file = '<experiment>'): Experiment
   };
 }
 
-export function loadExperiment(file: string): Experiment {
+export function loadExperiment(file: string, overrides: ExperimentOverrides = {}): Experiment {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ExperimentError(file, '', `cannot read: ${(e as Error).message}`);
   }
-  return parseExperiment(text, file);
+  return parseExperiment(text, file, overrides);
 }
