@@ -1,7 +1,7 @@
 // Stock kubectl against a whole cluster (`flotilla up`: store, apiserver, scheduler,
 // controller-manager, node agents running real processes): the commands that need
 // controllers and nodes — wait, rollout status/history/restart/undo, describe with events,
-// logs -f, delete --grace-period, drain, delete --cascade=foreground.
+// logs -f, delete --grace-period, drain, delete --cascade=foreground|background|orphan.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,4 +71,31 @@ describe('kubectl against a running cluster', { skip: hasKubectl ? false : 'kube
     k('delete', 'deploy', 'web', '--cascade=foreground', '--timeout=90s');
     assert.equal(k('get', 'rs,pods', '-l', 'app=web', '-o', 'name').trim(), '', 'foreground deletion took the dependents');
   });
+  test('delete --cascade=background lets the garbage collector take the dependents; orphan leaves them ownerless',
+    async () => {
+      const until = async (what: string, f: () => boolean) => {
+        const deadline = Date.now() + 90_000;
+        while (!f()) {
+          if (Date.now() > deadline) throw new Error(`${what}: not within 90 s`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      };
+      const names = (sel: string, kinds = 'rs,pods') => k('get', kinds, '-l', sel, '-o', 'name').trim();
+      k('create', 'deployment', 'bg', '--image=flotilla/hello', '--replicas=2', '--port=8080');
+      await until('bg has a replicaset and 2 pods', () => names('app=bg').split('\n').length === 3);
+      assert.match(k('delete', 'deploy', 'bg', '--cascade=background'), /deployment.apps "bg" deleted/);
+      await until('the GC deleted the replicaset and pods of bg', () => names('app=bg') === '');
+
+      k('create', 'deployment', 'orph', '--image=flotilla/hello', '--replicas=1', '--port=8080');
+      await until('orph has a replicaset and a pod', () => names('app=orph').split('\n').length === 2);
+      const rs = names('app=orph', 'rs').replace('replicaset.apps/', '');
+      k('delete', 'deploy', 'orph', '--cascade=orphan');
+      k('delete', 'rs', rs, '--cascade=orphan');
+      await new Promise((r) => setTimeout(r, 3000)); // give a (wrong) GC time to act
+      const pods = JSON.parse(k('get', 'pods', '-l', 'app=orph', '-o', 'json')) as
+        { items: { metadata: { ownerReferences?: unknown[] } }[] };
+      assert.equal(pods.items.length, 1, 'the orphaned pod is still there');
+      assert.deepEqual(pods.items[0]!.metadata.ownerReferences ?? [], [], 'and no longer has an owner');
+      k('delete', 'pods', '-l', 'app=orph', '--grace-period=1');
+    });
 });
