@@ -2,7 +2,7 @@
 // stops with an "unknown" verdict: a wrong "linearizable" would be worse than no answer.
 export const CHECKER_LIMITS = Object.freeze({
   /** Operations in one key's sub-history; beyond this the key is not searched. */
-  linearizabilityOpsPerKeyMax: 5_000,
+  linearizabilityOpsPerKeyMax: 100_000,
   /** Wall time one key's search may take before giving up. */
   linearizabilityKeyBudgetMs: 20_000,
   /** Memoised (linearized set, state) pairs per key; bounds the search's memory. */

@@ -88,10 +88,33 @@ export interface SearchBudget {
   cacheEntriesMax: number;
 }
 
+/**
+ * Two 32-bit Zobrist words per operation: the linearized set's hash is the XOR of its
+ * members' words, updated in O(1) as operations are linearized and backtracked (joining the
+ * whole bitset per step made long histories quadratic). Fixed seed: a replayed check makes the
+ * same decisions. A 64-bit collision could only make the search skip a configuration it has
+ * not seen, i.e. miss a linearization and report "fail" (never a wrong "pass"); at the cache
+ * bound of CHECKER_LIMITS that chance is below 1e-7, and a failure is re-checked while shrinking.
+ */
+function zobristWords(n: number): Uint32Array {
+  const words = new Uint32Array(2 * n);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < words.length; i++) {
+    // xorshift32: deterministic and well spread, which is all a Zobrist table needs.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  return words;
+}
+
 /** Search one key's sub-history. */
 export function searchKey(ops: KeyOp[], budget: SearchBudget, initial: KeyState = ABSENT): Verdict | 'budget' {
   const head = buildList(ops);
-  const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1);
+  const z = zobristWords(ops.length);
+  let hA = 0;
+  let hB = 0;
   const cache = new Set<string>();
   const stack: { call: Entry; state: KeyState }[] = [];
   let state = initial;
@@ -103,18 +126,18 @@ export function searchKey(ops: KeyOp[], budget: SearchBudget, initial: KeyState 
       const next = step(state, entry.op.input, entry.op.out);
       if (next !== undefined) {
         const i = entry.op.index;
-        bits[i >>> 5]! |= 1 << (i & 31);
-        const key = `${bits.join(',')}|${stateKey(next)}`;
+        const key = `${(hA ^ z[2 * i]!) >>> 0}.${(hB ^ z[2 * i + 1]!) >>> 0}|${stateKey(next)}`;
         if (!cache.has(key)) {
           if (cache.size >= budget.cacheEntriesMax) return 'budget';
           cache.add(key);
+          hA ^= z[2 * i]!;
+          hB ^= z[2 * i + 1]!;
           stack.push({ call: entry, state });
           state = next;
           lift(entry);
           entry = head.next;
           continue;
         }
-        bits[i >>> 5]! &= ~(1 << (i & 31));
       }
       entry = entry.next;
       continue;
@@ -126,7 +149,8 @@ export function searchKey(ops: KeyOp[], budget: SearchBudget, initial: KeyState 
     if (top === undefined) return 'fail';
     state = top.state;
     const i = top.call.op.index;
-    bits[i >>> 5]! &= ~(1 << (i & 31));
+    hA ^= z[2 * i]!;
+    hB ^= z[2 * i + 1]!;
     unlift(top.call);
     entry = top.call.next;
   }
