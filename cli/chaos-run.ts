@@ -6,18 +6,26 @@
 // file; 3 inconclusive (a checker's search hit its bound); 4 the run itself broke.
 import { InvalidArgumentError, type Command } from 'commander';
 import { ExperimentError } from '../chaos/run/errors.js';
-import { loadExperiment, parseDuration, type SystemChoice } from '../chaos/run/experiment.js';
+import { isCpExperiment, loadAnyExperiment } from '../chaos/controlplane/experiment.js';
+import { runCpCommand } from '../chaos/controlplane/command.js';
+import { parseDuration, type SystemChoice } from '../chaos/run/experiment.js';
 import { runExperiment } from '../chaos/run/run-experiment.js';
 
 interface RunFlags {
   system?: SystemChoice;
   duration?: number;
+  network?: 'proxy' | 'netns';
   out: string;
   json?: boolean;
 }
 
 function systemChoice(v: string): SystemChoice {
   if (v !== 'flotilla' && v !== 'etcd' && v !== 'both') throw new InvalidArgumentError('expected flotilla, etcd or both');
+  return v;
+}
+
+function networkMode(v: string): 'proxy' | 'netns' {
+  if (v !== 'proxy' && v !== 'netns') throw new InvalidArgumentError('expected proxy or netns');
   return v;
 }
 
@@ -35,6 +43,8 @@ export function registerChaosRun(chaos: Command): void {
       '3 inconclusive; 4 the run broke.')
     .option('--system <system>', 'flotilla, etcd or both (default: the experiment\'s `system`)', systemChoice)
     .option('--duration <d>', 'override the experiment\'s duration (e.g. 60s, 2m)', duration)
+    .option('--network <mode>', 'override topology.network: proxy (fault proxies, no root) or netns (a network ' +
+      'namespace per member, kernel-level partitions; needs root)', networkMode)
     .option('--out <dir>', 'where the JSON and HTML reports go', 'chaos/reports')
     .option('--json', 'print the verdicts as JSON on stdout')
     .action(async (file: string, flags: RunFlags) => {
@@ -45,7 +55,10 @@ export function registerChaosRun(chaos: Command): void {
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let exp;
   try {
-    exp = loadExperiment(file, flags.duration ? { durationMs: flags.duration } : {});
+    exp = loadAnyExperiment(file, {
+      ...(flags.duration ? { durationMs: flags.duration } : {}),
+      ...(flags.network ? { network: flags.network } : {}),
+    });
   } catch (e) {
     if (e instanceof ExperimentError) {
       process.stderr.write(`flotilla chaos run: ${e.message}\n`);
@@ -54,6 +67,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     throw e;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (isCpExperiment(exp)) return runCpCommand(exp, { ...flags, log });
   try {
     const out = await runExperiment(exp, {
       ...(flags.system ? { system: flags.system } : {}), ...(flags.duration ? { durationMs: flags.duration } : {}),

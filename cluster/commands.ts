@@ -52,7 +52,8 @@ export function argsFor(c: CommandContext, s: ProcessSpec): string[] {
       if (s.machine === 'sim') {
         return ['node-agent', '--kubeconfig', cr.kubeconfigs['sim']!, '--node-name', 'sim', '--node-index', '200',
           '--runtime', 'simulated', '--simulated-nodes', String(c.topology.simulatedNodes),
-          '--root-dir', join(c.stateDir, 'nodes', 'sim'), '--metrics-port', String(workerPorts(c.topology, 0).metrics)];
+          '--root-dir', join(c.stateDir, 'nodes', 'sim'), '--metrics-port', String(workerPorts(c.topology, 0).metrics),
+          ...(c.fastNodeLifecycle ? ['--fast-heartbeat'] : [])];
       }
       const p = workerPorts(c.topology, i);
       return ['node-agent', '--kubeconfig', cr.kubeconfigs[s.machine]!, '--node-name', s.machine, '--node-index', String(i),

@@ -69,8 +69,19 @@ async function boot(s: ClusterState, o: UpOptions, caPem: string, deadline: numb
   }
 }
 
+/**
+ * Under --fast-node-lifecycle a node's 4 s lease is renewed every second; the simulated agent
+ * renews at most --simulated-heartbeat-qps (200) leases per second, so more nodes than this
+ * would be declared dead by the lifecycle controller for want of renewals.
+ */
+const FAST_LIFECYCLE_SIMULATED_NODES_MAX = 150;
+
 export async function up(o: UpOptions, say: (s: string) => void): Promise<ClusterState> {
   validateTopology(o);
+  if (o.fastNodeLifecycle && o.simulatedNodes > FAST_LIFECYCLE_SIMULATED_NODES_MAX) {
+    throw new Error(`--fast-node-lifecycle supports at most ${FAST_LIFECYCLE_SIMULATED_NODES_MAX} simulated nodes ` +
+      `(their 4 s leases must be renewed every second); got --simulated-nodes ${o.simulatedNodes}`);
+  }
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const stateDir = resolve(o.stateDir);

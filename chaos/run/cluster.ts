@@ -275,8 +275,31 @@ export async function memberHealthy(m: ChaosMember): Promise<boolean> {
   }
 }
 
-export async function startChaosCluster(system: SystemName, size: number, t: ClusterTiming): Promise<ChaosCluster> {
-  const c = system === 'flotilla' ? await FlotillaChaosCluster.start(size, t) : await EtcdChaosCluster.start(size, t);
+export interface NetworkOptions {
+  network: 'proxy' | 'netns';
+  /** The experiment has delay/loss faults (netns mode needs the kernel's netem for them). */
+  needsDelay: boolean;
+}
+
+async function startNetns(system: SystemName, size: number, t: ClusterTiming, needsDelay: boolean):
+  Promise<ChaosCluster> {
+  const { netnsUnavailable } = await import('../netns/lab.js');
+  const why = netnsUnavailable();
+  if (why !== undefined) throw new ChaosRunError(`topology.network netns: ${why}`);
+  const { NetnsChaosCluster } = await import('../netns/cluster.js');
+  const c = NetnsChaosCluster.start(system, size, t);
+  if (needsDelay && !c.lab.canDelay) {
+    await c.stop();
+    throw new ChaosRunError('topology.network netns: the experiment has delay/loss faults, and this kernel has no ' +
+      'prio/netem qdiscs to apply them; use topology.network proxy for it');
+  }
+  return c;
+}
+
+export async function startChaosCluster(system: SystemName, size: number, t: ClusterTiming,
+  net: NetworkOptions = { network: 'proxy', needsDelay: false }): Promise<ChaosCluster> {
+  const c = net.network === 'netns' ? await startNetns(system, size, t, net.needsDelay)
+    : system === 'flotilla' ? await FlotillaChaosCluster.start(size, t) : await EtcdChaosCluster.start(size, t);
   const deadline = Date.now() + RUN_LIMITS.clusterStartMsMax;
   try {
     for (const m of c.members) {

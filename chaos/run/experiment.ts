@@ -7,6 +7,7 @@ import { ExperimentError } from './errors.js';
 import { RUN_LIMITS } from './limits.js';
 
 export type SystemChoice = 'flotilla' | 'etcd' | 'both';
+export type NetworkMode = 'proxy' | 'netns';
 export type OpKind = 'get' | 'list' | 'put' | 'delete' | 'txn' | 'lease';
 export type CheckerName = 'linearizability' | 'watch' | 'lost-writes' | 'availability';
 /** leader, follower, random, round-robin (each member in turn), or member:N (1-based). */
@@ -51,6 +52,8 @@ export interface Experiment {
   description: string;
   system: SystemChoice;
   members: 3 | 5;
+  /** proxy: fault proxies on loopback (no root); netns: a network namespace per member, kernel-level faults. */
+  network: NetworkMode;
   timing: { heartbeatMs: number; electionMs: number };
   durationMs: number;
   workload: Workload;
@@ -205,7 +208,7 @@ function readWorkload(r: Reader, v: unknown): Workload {
 
 /** What the command line may override. A duration override also re-fits repeating faults
  *  without an explicit `times`, so `--duration 10m` keeps killing every `every` to the end. */
-export interface ExperimentOverrides { durationMs?: number }
+export interface ExperimentOverrides { durationMs?: number; network?: NetworkMode }
 
 export function parseExperiment(text: string, file = '<experiment>', overrides: ExperimentOverrides = {}): Experiment {
   const r = new Reader(file);
@@ -220,7 +223,8 @@ export function parseExperiment(text: string, file = '<experiment>', overrides: 
   if (typeof top['name'] !== 'string' || top['name'] === '') r.fail('name', 'required (a string)');
   // control-plane experiments have their own format: chaos/controlplane/experiment.ts.
   r.oneOf(top['kind'], 'kind', ['kv'] as const, 'kv');
-  const topo = r.obj(top['topology'] ?? {}, 'topology', ['members']);
+  const topo = r.obj(top['topology'] ?? {}, 'topology', ['members', 'network']);
+  const network = overrides.network ?? r.oneOf(topo['network'], 'topology.network', ['proxy', 'netns'] as const, 'proxy');
   const members = r.int(topo['members'], 'topology.members', 3, 5, 3);
   if (members !== 3 && members !== 5) r.fail('topology.members', `must be 3 or 5, got ${members}`);
   const timing = r.obj(top['timing'] ?? {}, 'timing', ['heartbeat', 'election']);
@@ -236,7 +240,7 @@ export function parseExperiment(text: string, file = '<experiment>', overrides: 
   return {
     file, name: top['name'] as string, description: typeof top['description'] === 'string' ? top['description'] : '',
     system: r.oneOf(top['system'], 'system', ['flotilla', 'etcd', 'both'] as const, 'both'),
-    members: members as 3 | 5, timing: { heartbeatMs, electionMs }, durationMs, workload: readWorkload(r, top['workload']), faults,
+    members: members as 3 | 5, network, timing: { heartbeatMs, electionMs }, durationMs, workload: readWorkload(r, top['workload']), faults,
     checkers: (checkersRaw as unknown[]).map((c, i) => r.oneOf(c, `checkers[${i}]`, CHECKERS)),
     maxUnavailableMs: r.ms(top['maxUnavailable'], 'maxUnavailable', RUN_LIMITS.maxUnavailableMsDefault, 100),
   };

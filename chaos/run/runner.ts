@@ -12,7 +12,7 @@ import { patchHistory, type PatchSummary } from '../checkers/patch.js';
 import { checkWatches, type WatchResult } from '../checkers/watch.js';
 import { startChaosCluster, type ChaosCluster, type SystemName } from './cluster.js';
 import { ChaosRunError } from './errors.js';
-import type { Experiment } from './experiment.js';
+import type { Experiment, NetworkMode } from './experiment.js';
 import { FaultScheduler, type FaultEvent } from './faults.js';
 import { RUN_LIMITS } from './limits.js';
 import { Monitor, type LeaderChange, type StatusSample } from './monitor.js';
@@ -45,6 +45,8 @@ export interface SystemRun {
 
 export interface RunOptions {
   durationMs?: number;
+  /** Overrides the experiment's topology.network. */
+  network?: NetworkMode;
   log?: (line: string) => void;
 }
 
@@ -100,7 +102,9 @@ async function awaitRecovery(rec: Recorder, healedAt: number): Promise<void> {
 export async function runSystem(exp: Experiment, system: SystemName, o: RunOptions = {}): Promise<SystemRun> {
   const log = o.log ?? (() => {});
   const durationMs = o.durationMs ?? exp.durationMs;
-  const cluster = await startChaosCluster(system, exp.members, exp.timing);
+  const network = o.network ?? exp.network;
+  const cluster = await startChaosCluster(system, exp.members, exp.timing,
+    { network, needsDelay: exp.faults.some((f) => f.kind === 'network') });
   log(`${system}: ${exp.members} members up (${cluster.members.map((m) => m.clientEndpoint).join(', ')})`);
   try {
     return await drive(exp, cluster, durationMs, log);
