@@ -10,6 +10,8 @@ export const APISERVER_LIMITS = {
   maxWatches: 20_000,
   /** Events a watcher may have queued before it is closed as too slow (Kubernetes closes slow watchers too). */
   maxWatcherBacklogEvents: 10_000,
+  /** Events a watch coalesces into one chunk (sent together in one event-loop turn) before writing. */
+  maxWatchCoalescedEvents: 256,
   /** Per resource, the events the watch cache keeps for watches from an older resourceVersion. */
   watchCacheEventsPerResource: 20_000,
   /** How long a LIST/WATCH waits for the cache to reach the asked (or the store's current) revision. */
@@ -40,4 +42,26 @@ export const APISERVER_LIMITS = {
   storeStartupTimeoutMs: 60_000,
   /** Random suffix length of generateName (Kubernetes: 5). */
   generatedNameSuffixChars: 5,
+} as const;
+
+/** Bounds of `kubectl port-forward` (pods/portforward, handlers/portforward.ts); the kubelet has its own. */
+export const PORT_FORWARD_LIMITS = {
+  /** Port-forward connections (one kubectl port-forward each) open at once on one replica. */
+  sessionsMax: 1024,
+  /** SPDY streams open at once on one connection; kubectl opens two (error, data) per forwarded connection. */
+  streamsPerSessionMax: 256,
+  /** Largest SPDY frame payload accepted (kubectl writes DATA frames of at most 32 KiB). */
+  frameMaxBytes: 1024 * 1024,
+  /** Largest inflated header block (kubectl's are three short headers). */
+  headerBlockMaxBytes: 64 * 1024,
+  /** Received frames waiting to be handled before the client's connection is no longer read. */
+  receiveQueueMaxBytes: 1024 * 1024,
+  /** Bytes queued towards the client, or towards one kubelet relay, before the other side is no longer read. */
+  sendBufferMaxBytes: 1024 * 1024,
+  /** How long an error stream waits for its data stream, and back (kubelet: streamCreationTimeout, 30 s). */
+  streamPairingTimeoutMs: 30_000,
+  /** The kubelet must answer the relay's upgrade within this. */
+  kubeletHandshakeMs: 10_000,
+  /** Error text sent on an error stream is cut to this many bytes. */
+  errorMessageMaxBytes: 4096,
 } as const;

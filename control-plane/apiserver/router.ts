@@ -50,8 +50,8 @@ export async function route(d: HandlerDeps, ctx: RequestContext, watches: WatchR
     }
   }
   if (r.plural === 'pods' && (info.subresource === 'exec' || info.subresource === 'portforward')) {
-    // Served on connection upgrades only (server.ts → handlers/exec.ts); a plain request gets
-    // kube-apiserver's answer from its upgrade-aware proxy.
+    // Served on connection upgrades only (server.ts → handlers/exec.ts, handlers/portforward.ts); a
+    // plain request gets kube-apiserver's answer from its upgrade-aware proxy.
     return ctx.sendStatus(badRequest('Upgrade request required'));
   }
   const sub = r.subresources.find((s) => s.name === info.subresource);

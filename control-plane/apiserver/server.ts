@@ -20,6 +20,7 @@ import { Cacher } from './cache/cacher.js';
 import { cacheRbacSource } from './cache/rbac-source.js';
 import { DiscoveryDocuments } from './handlers/discovery.js';
 import { rejectUpgrade, StreamProxy } from './handlers/exec.js';
+import { PortForwardProxy } from './handlers/portforward.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import type { WatchRegistry } from './handlers/watch.js';
 import { BodyTooLargeError, RequestContext, tooLargeStatus } from './http/context.js';
@@ -45,6 +46,7 @@ export class ApiServer {
   readonly #docs: DiscoveryDocuments;
   readonly #watches: WatchRegistry = { open: new Set() };
   readonly #streams = new StreamProxy();
+  readonly #portForwards = new PortForwardProxy();
   readonly metrics: ApiServerMetrics;
   #bootstrapped = false;
   #shuttingDown = false;
@@ -148,7 +150,8 @@ export class ApiServer {
   }
 
   /**
-   * Connection upgrades: pods/exec (WebSocket, handlers/exec.ts). Authenticated and authorized as
+   * Connection upgrades: pods/exec (WebSocket, handlers/exec.ts) and pods/portforward (SPDY, tunnelled
+   * in a WebSocket or not, handlers/portforward.ts). Authenticated and authorized as
    * other requests, with the verb `create` whatever the method, as kube-apiserver authorizes
    * WebSocket upgrades of pods/exec, pods/attach and pods/portforward since 1.31
    * (AuthorizePodWebsocketUpgradeCreatePermission). Long-running: outside the in-flight limits.
@@ -181,14 +184,12 @@ export class ApiServer {
     if (!this.#cacher.ready || this.#shuttingDown) {
       return rejectUpgrade(socket, serviceUnavailable('the apiserver is not ready'));
     }
-    if (info.subresource === 'portforward') {
-      return rejectUpgrade(socket, badRequest('pods/portforward is not served by Flotilla yet'));
-    }
     try {
-      await this.#streams.exec(this.#deps, info, url, req, socket, head);
+      if (info.subresource === 'portforward') await this.#portForwards.portForward(this.#deps, info, req, socket, head);
+      else await this.#streams.exec(this.#deps, info, url, req, socket, head);
     } catch (e) {
       const store = e instanceof EtcdClientError;
-      if (!store) this.log.error({ err: (e as Error).stack ?? String(e), path: url.pathname }, 'exec failed');
+      if (!store) this.log.error({ err: (e as Error).stack ?? String(e), path: url.pathname }, `${info.subresource} failed`);
       rejectUpgrade(socket, store ? serviceUnavailable(`the store did not answer: ${(e as Error).message}`)
         : internalError((e as Error).message ?? String(e)));
     }
@@ -277,6 +278,7 @@ export class ApiServer {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const close of [...this.#watches.open]) close();
     this.#streams.close();
+    this.#portForwards.close();
     this.#server.closeIdleConnections();
     const drainMs = o.drainMs ?? APISERVER_LIMITS.shutdownDrainMs;
     const forced = new Promise<void>((resolve) => setTimeout(() => {

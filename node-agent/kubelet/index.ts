@@ -4,6 +4,7 @@ export * from './limits.js';
 export { Kubelet, apiSource, type KubeletOptions, type KubeletMetrics } from './kubelet.js';
 export { KubeletServer, CriToText, parseLogQuery, type LogQuery } from './server.js';
 export { ExecServer, EXEC_PROTOCOLS, exitStatus, parseExecRequest, type ExecRequest } from './exec.js';
+export { PortForwardServer, parsePortForwardRequest, type PortForwardRequest } from './port-forward.js';
 export { PodWorker, type WorkerHost } from './pod-worker.js';
 export {
   computePodStatus, containerStatusOf, podPhase, apiTime, imageIdOf, CONTAINER_ID_SCHEME, type ContainerView,

@@ -59,3 +59,12 @@ export const EXEC_SEND_BUFFER_MAX_BYTES = 1024 * 1024;
 /** Arguments of one exec command, and their total size, the kubelet accepts. */
 export const EXEC_ARGS_MAX = 1024;
 export const EXEC_ARGS_MAX_BYTES = 128 * 1024;
+
+/** Port-forwarded connections the kubelet's server relays at once (each is a socket to a pod and a WebSocket). */
+export const PORT_FORWARD_CONNECTIONS_MAX = 512;
+/** Connecting to the pod's port may take this long before the forward fails. */
+export const PORT_FORWARD_CONNECT_TIMEOUT_MS = 10_000;
+/** Largest WebSocket message the apiserver may send on a relay. */
+export const PORT_FORWARD_MESSAGE_MAX_BYTES = 1024 * 1024;
+/** Bytes queued towards the apiserver before the pod's socket is no longer read (and back). */
+export const PORT_FORWARD_SEND_BUFFER_MAX_BYTES = 1024 * 1024;

@@ -1,5 +1,6 @@
-// The kubelet's HTTP server (pkg/kubelet/server), the parts `kubectl logs` and `kubectl exec`
-// (WebSocket upgrades, exec.ts) need: the apiserver's pods/log subresource proxies to
+// The kubelet's HTTP server (pkg/kubelet/server), the parts `kubectl logs`, `kubectl exec`
+// (WebSocket upgrades, exec.ts) and `kubectl port-forward` (WebSocket relays, port-forward.ts)
+// need: the apiserver's pods/log subresource proxies to
 // GET /containerLogs/{namespace}/{pod}/{container} on the node's InternalIP and
 // daemonEndpoints.kubeletEndpoint.Port. Query parameters as the kubelet takes them
 // (PodLogOptions): follow, tailLines, previous, timestamps, limitBytes, sinceSeconds, sinceTime.
@@ -12,6 +13,7 @@ import { parseCriRecord } from '../runtime/index.js';
 import { ExecServer } from './exec.js';
 import type { Kubelet } from './kubelet.js';
 import { LOG_LIMIT_BYTES_MAX, LOG_STREAMS_MAX, LOG_TAIL_LINES_MAX } from './limits.js';
+import { PortForwardServer } from './port-forward.js';
 
 export interface LogQuery {
   follow: boolean;
@@ -148,14 +150,19 @@ export class KubeletServer {
   readonly #k: Kubelet;
   readonly #server: http.Server;
   readonly #exec: ExecServer;
+  readonly #portForward: PortForwardServer;
   #streams = 0;
 
   constructor(k: Kubelet) {
     this.#k = k;
     this.#server = http.createServer((req, res) => this.#handle(req, res));
     this.#exec = new ExecServer(k);
+    this.#portForward = new PortForwardServer(k);
     this.#server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
-      this.#exec.upgrade(req, socket, head);
+      if ((req.url ?? '').startsWith('/portForward/')) {
+        socket.on('error', () => socket.destroy());
+        this.#portForward.upgrade(req, socket, head);
+      } else this.#exec.upgrade(req, socket, head);
     });
   }
 
@@ -199,6 +206,7 @@ export class KubeletServer {
 
   async close(): Promise<void> {
     this.#exec.close();
+    this.#portForward.close();
     this.#server.closeAllConnections();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
