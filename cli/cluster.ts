@@ -1,7 +1,9 @@
 // `flotilla up | down | status | stop | start`: a whole HA cluster on loopback (see cluster/).
 import type { Command } from 'commander';
 import { down, loadState, select, startTargets, status, stopTargets } from '../cluster/manage.js';
+import { upOnFreePorts } from '../cluster/free-ports.js';
 import { up } from '../cluster/up.js';
+import { freePort } from '../lib/free-port.js';
 
 const DEFAULT_STATE_DIR = '.flotilla';
 
@@ -10,10 +12,15 @@ interface UpFlags {
   workers: number;
   simulatedNodes: number;
   stateDir: string;
-  basePort: number;
-  port: number;
+  basePort: number | 'auto';
+  port: number | 'auto';
   fastNodeLifecycle?: boolean;
   timeout: number;
+}
+
+function portOrAuto(name: string, min: number, max: number) {
+  const parse = int(name, min, max);
+  return (v: string): number | 'auto' => (v === 'auto' ? 'auto' : parse(v));
 }
 
 function int(name: string, min: number, max: number) {
@@ -39,17 +46,24 @@ export function registerCluster(program: Command): void {
     .option('--workers <n>', 'worker nodes running pods as local processes', int('workers', 0, 40), 3)
     .option('--simulated-nodes <n>', 'simulated nodes hosted by one extra node agent', int('simulated-nodes', 0, 20_000), 0)
     .option('--state-dir <dir>', 'where data, logs, certificates and the kubeconfig live', DEFAULT_STATE_DIR)
-    .option('--base-port <port>', 'first of the 1000 ports the cluster uses on 127.0.0.1', int('base-port', 1024, 64_000),
-      16_000)
-    .option('--port <port>', 'the load balancer (the cluster\'s API endpoint) port', int('port', 1, 65_535), 6443)
+    .option('--base-port <port>', 'first of the 1000 ports the cluster uses on 127.0.0.1, or `auto`: a free range ' +
+      'below the ephemeral ports (retried on a clash; for a new state dir)', portOrAuto('base-port', 1024, 64_000),
+    16_000)
+    .option('--port <port>', 'the load balancer (the cluster\'s API endpoint) port, or `auto`',
+      portOrAuto('port', 1, 65_535), 6443)
     .option('--fast-node-lifecycle', 'notice dead nodes in ~4 s and evict their pods after ~2 s (chaos experiments)')
     .option('--timeout <seconds>', 'give up booting after this long', int('timeout', 1, 3600), 120)
     .action(async function (this: Command, o: UpFlags) {
       try {
-        await up({ masters: o.masters, workers: o.workers, simulatedNodes: o.simulatedNodes, basePort: o.basePort,
-          lbPort: o.port, stateDir: o.stateDir, fastNodeLifecycle: o.fastNodeLifecycle === true,
-          timeoutMs: o.timeout * 1000 },
-        (s) => process.stdout.write(`${s}\n`));
+        const common = { masters: o.masters, workers: o.workers, simulatedNodes: o.simulatedNodes, stateDir: o.stateDir,
+          fastNodeLifecycle: o.fastNodeLifecycle === true, timeoutMs: o.timeout * 1000 };
+        const say = (s: string) => process.stdout.write(`${s}\n`);
+        if (o.basePort === 'auto') {
+          await upOnFreePorts({ ...common, ...(o.port === 'auto' ? {} : { lbPort: o.port }) }, say);
+        } else {
+          const lbPort = o.port === 'auto' ? await freePort() : o.port;
+          await up({ ...common, basePort: o.basePort, lbPort }, say);
+        }
       } catch (e) {
         fail(this, e);
       }

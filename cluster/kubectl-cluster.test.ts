@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { freePorts } from '../store/server/testing/process-cluster.js';
 
 const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -19,11 +18,9 @@ describe('kubectl against a running cluster', { skip: hasKubectl ? false : 'kube
   let env: NodeJS.ProcessEnv;
   const k = (...args: string[]) => execFileSync('kubectl', args, { env, encoding: 'utf8', timeout: 90_000 });
 
-  before(async () => {
-    const [p] = await freePorts(1) as [number];
-    const [lbPort] = await freePorts(1) as [number];
+  before(() => {
     const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '1', '--workers', '2', '--state-dir', stateDir,
-      '--base-port', String(20_000 + (p % 20_000)), '--port', String(lbPort), '--timeout', '120'],
+      '--base-port', 'auto', '--port', 'auto', '--timeout', '120'],
     { encoding: 'utf8', timeout: 180_000 });
     assert.equal(r.status, 0, `flotilla up failed: ${r.stdout}${r.stderr}`);
     env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig') };

@@ -2,13 +2,14 @@
 // stops every process it had started (no half-cluster left running behind an error message).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { freePorts } from '../store/server/testing/process-cluster.js';
+import { candidateBases } from './free-ports.js';
 import { isOurs, readState } from './state.js';
 
 const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
@@ -70,5 +71,25 @@ describe('flotilla up preflight and cleanup', () => {
     const launched = s.processes.filter((x) => x.pid !== undefined);
     assert.ok(launched.length > 0);
     assert.deepEqual(launched.filter((x) => isOurs(x, s.stateDir)).map((x) => x.id), [], 'nothing left running');
+  });
+  test('--base-port auto tries other ranges below the ephemeral ports when one clashes', async () => {
+    const bases = candidateBases();
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    assert.ok(bases.length >= 5 && bases.every((b) => b % 1000 === 0 && b + 1000 <= low), bases.join(','));
+    // Hold master-1's store client port (base + 11) of every candidate range: each attempt must clash.
+    const holders = await Promise.all(bases.map((b) => new Promise<Server>((res) => {
+      const srv = createServer();
+      srv.once('error', () => res(srv)); // taken already: it clashes anyway
+      srv.listen(b + 11, '127.0.0.1', () => res(srv));
+    })));
+    try {
+      const dir = tmp();
+      const r = upCli(dir, '--base-port', 'auto', '--port', 'auto');
+      assert.notEqual(r.status, 0);
+      assert.equal((r.stdout.match(/clashed with another process; trying another range/g) ?? []).length, 4, r.stdout);
+      assert.match(r.stderr, /master-1\/store client\) is not available/);
+    } finally {
+      for (const h of holders) h.close();
+    }
   });
 });

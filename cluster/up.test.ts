@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { freePorts } from '../store/server/testing/process-cluster.js';
 import { readState, isOurs } from './state.js';
 
 const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
@@ -72,12 +71,9 @@ describe('flotilla up: an HA cluster running real pods', { skip: hasKubectl ? fa
     status: { phase?: string; podIP?: string; containerStatuses?: { restartCount: number; ready: boolean }[] } }[];
 
   before(async () => {
-    const [base] = await freePorts(1) as [number];
-    const basePort = 20_000 + (base % 20_000);
-    const [lbPort] = await freePorts(1) as [number];
     const t0 = Date.now();
     const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '3', '--workers', '3', '--state-dir', stateDir,
-      '--base-port', String(basePort), '--port', String(lbPort), '--fast-node-lifecycle', '--timeout', '120'],
+      '--base-port', 'auto', '--port', 'auto', '--fast-node-lifecycle', '--timeout', '120'],
     { encoding: 'utf8', timeout: 180_000 });
     console.log(r.stdout, r.stderr);
     assert.equal(r.status, 0, `flotilla up failed: ${r.stderr}`);

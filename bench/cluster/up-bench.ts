@@ -10,9 +10,9 @@ import { ApiClient } from '../../control-plane/client/index.js';
 import { down, select, startTargets, stopTargets } from '../../cluster/manage.js';
 import { readState } from '../../cluster/state.js';
 import { masterPorts } from '../../cluster/topology.js';
-import { tokenOf, up } from '../../cluster/up.js';
+import { tokenOf } from '../../cluster/up.js';
 import { EtcdClient } from '../../store/client/client.js';
-import { freePorts } from '../../store/server/testing/process-cluster.js';
+import { upOnFreePorts } from '../../cluster/free-ports.js';
 import { sampleProcess } from '../sched/process-stats.js';
 import { machineFacts, writeResult } from '../report.js';
 
@@ -36,11 +36,8 @@ async function leaderMaster(masters: number, topology: Parameters<typeof masterP
 
 export async function runUpBench(o: UpBenchOptions, say: (s: string) => void): Promise<Record<string, unknown>> {
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'flotilla-bench-up-'));
-  const [p] = await freePorts(1) as [number];
-  const basePort = 20_000 + (p % 20_000);
-  const [lbPort] = await freePorts(1) as [number];
   const t0 = performance.now();
-  const s = await up({ masters: o.masters, workers: o.workers, simulatedNodes: 0, basePort, lbPort, stateDir,
+  const s = await upOnFreePorts({ masters: o.masters, workers: o.workers, simulatedNodes: 0, stateDir,
     fastNodeLifecycle: false, timeoutMs: 180_000 }, say);
   const bootSeconds = (performance.now() - t0) / 1000;
   try {

@@ -11,10 +11,10 @@ import { alive, launch, probe } from '../../cluster/processes.js';
 import { type ClusterState, type ProcessRecord, writeState } from '../../cluster/state.js';
 import { masterPorts } from '../../cluster/topology.js';
 import { nodeRootDirs, stopContainers } from '../../cluster/containers.js';
-import { tokenOf, up } from '../../cluster/up.js';
+import { tokenOf } from '../../cluster/up.js';
 import { findResource, type Lease } from '../../control-plane/api/index.js';
 import { ApiClient } from '../../control-plane/client/index.js';
-import { freePorts } from '../../store/server/testing/process-cluster.js';
+import { upOnFreePorts } from '../../cluster/free-ports.js';
 import { EtcdClient } from '../../store/client/client.js';
 import { ChaosRunError } from '../run/errors.js';
 import { CP_LIMITS } from './limits.js';
@@ -29,11 +29,9 @@ export class CpCluster {
   static async start(o: { masters: number; workers: number; stateDir?: string }, say: (l: string) => void):
     Promise<CpCluster> {
     const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'flotilla-chaos-cp-'));
-    const [probePort, lbPort] = await freePorts(2) as [number, number];
-    // 1000 ports from the base: derive it from a free port so parallel runs rarely collide.
-    const basePort = 20_000 + (probePort % 40_000);
     try {
-      const state = await up({ masters: o.masters, workers: o.workers, simulatedNodes: 0, basePort, lbPort, stateDir,
+      // A free range below the ephemeral ports, retried on a clash with another cluster.
+      const state = await upOnFreePorts({ masters: o.masters, workers: o.workers, simulatedNodes: 0, stateDir,
         fastNodeLifecycle: true, timeoutMs: CP_LIMITS.clusterStartMsMax }, (l) => say(l.trim()));
       return new CpCluster(state, readFileSync(join(stateDir, 'pki', 'ca.crt'), 'utf8'), tokenOf(state.kubeconfig),
         o.stateDir === undefined);

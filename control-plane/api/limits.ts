@@ -61,3 +61,9 @@ export const MAX_ENDPOINTS_SHOWN = 3;
 
 /** Most rows printed into one Table (ours; the apiserver's list limit keeps lists smaller). */
 export const MAX_TABLE_ROWS = 100_000;
+
+/** Longest CronJob schedule string we parse (ours; Kubernetes has none). */
+export const MAX_CRON_SCHEDULE_CHARS = 1024;
+
+/** How far ahead a cron schedule is searched for its next time (robfig/cron gives up after 5 years). */
+export const CRON_SEARCH_YEARS_MAX = 5;

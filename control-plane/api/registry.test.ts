@@ -7,9 +7,13 @@ import { toOpenApiV3, openApiV3Discovery } from './schema/openapi.js';
 test('short names, categories and scopes match Kubernetes', () => {
   const short = Object.fromEntries(RESOURCES.filter((r) => r.shortNames.length > 0).map((r) => [r.plural, r.shortNames.join(',')]));
   assert.deepEqual(short, { configmaps: 'cm', endpoints: 'ep', events: 'ev', namespaces: 'ns', nodes: 'no', pods: 'po',
-    replicationcontrollers: 'rc', serviceaccounts: 'sa', services: 'svc', daemonsets: 'ds', deployments: 'deploy', replicasets: 'rs' });
+    replicationcontrollers: 'rc', serviceaccounts: 'sa', services: 'svc', daemonsets: 'ds', deployments: 'deploy', replicasets: 'rs',
+    persistentvolumeclaims: 'pvc', persistentvolumes: 'pv', statefulsets: 'sts', cronjobs: 'cj', ingresses: 'ing' });
   assert.deepEqual(resourcesInCategory('all').map((r) => r.plural).sort(),
-    ['daemonsets', 'deployments', 'pods', 'replicasets', 'replicationcontrollers', 'services']);
+    ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
+  assert.equal(findResource('', 'persistentvolumes')?.namespaced, false);
+  assert.deepEqual(resolveResource('sts').map((r) => r.kind), ['StatefulSet']);
+  assert.deepEqual(resolveResource('jobs.batch').map((r) => r.kind), ['Job']);
   assert.equal(findResource('', 'nodes')?.namespaced, false);
   assert.equal(findResource('rbac.authorization.k8s.io', 'clusterroles')?.namespaced, false);
   assert.deepEqual(resolveResource('deploy').map((r) => r.kind), ['Deployment']);
@@ -31,7 +35,17 @@ test('discovery lists resources and subresources like /api/v1 does', () => {
   const apps = apiResourceList({ group: 'apps', version: 'v1' });
   assert.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true,
     kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' });
-  assert.deepEqual(groupVersions().map((g) => g.group), ['', 'apps', 'coordination.k8s.io', 'rbac.authorization.k8s.io']);
+  assert.deepEqual(groupVersions().map((g) => g.group), ['', 'apps', 'batch', 'networking.k8s.io', 'coordination.k8s.io',
+    'rbac.authorization.k8s.io']);
+  // kubectl apply --prune's default allowlist (staging/src/k8s.io/kubectl/pkg/cmd/apply/prune.go): every kind must map.
+  const prune = [['', 'ConfigMap'], ['', 'Endpoints'], ['', 'PersistentVolumeClaim'], ['', 'Pod'], ['', 'ReplicationController'],
+    ['', 'Secret'], ['', 'Service'], ['batch', 'Job'], ['batch', 'CronJob'], ['networking.k8s.io', 'Ingress'], ['apps', 'DaemonSet'],
+    ['apps', 'Deployment'], ['apps', 'ReplicaSet'], ['apps', 'StatefulSet'], ['', 'Namespace'], ['', 'PersistentVolume']];
+  for (const [g, k] of prune) assert.ok(RESOURCES.some((r) => r.group === g && r.kind === k && r.version === 'v1'), `${g}/${k}`);
+  const batch = apiResourceList({ group: 'batch', version: 'v1' });
+  assert.deepEqual(batch.resources.map((r) => r.name), ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']);
+  const sts = apiResourceList({ group: 'apps', version: 'v1' }).resources.filter((r) => r.name.startsWith('statefulsets'));
+  assert.deepEqual(sts.map((r) => r.name), ['statefulsets', 'statefulsets/scale', 'statefulsets/status']);
 });
 
 test('OpenAPI v3: every PATCH carries the GVK extension and a fieldValidation parameter (what kubectl checks)', () => {

@@ -13,6 +13,21 @@ export const STATUS_UPDATE_ATTEMPTS = 2;
 /** DaemonSet: pods created or deleted by one sync at most (kube: daemon BurstReplicas = 250). */
 export const DAEMONSET_BURST_REPLICAS = 250;
 
+/** Job: pods created or deleted by one sync at most (kube: job controller maxPodCreateDeletePerSync = 500). */
+export const JOB_PODS_PER_SYNC_MAX = 500;
+/** Job: delay before re-creating pods after a failure, doubled per failure (kube DefaultJobPodFailureBackOff 10 s). */
+export const JOB_POD_FAILURE_BACKOFF_MS = 10_000;
+/** ... capped (kube MaxJobPodFailureBackOff 10 min). */
+export const JOB_POD_FAILURE_BACKOFF_MAX_MS = 600_000;
+
+/** CronJob: requeue this long after the next schedule time (kube nextScheduleDelta 100 ms). */
+export const CRONJOB_NEXT_SCHEDULE_DELTA_MS = 100;
+/** CronJob: finished jobs deleted per sync at most (history cleanup). */
+export const CRONJOB_HISTORY_DELETES_PER_SYNC_MAX = 100;
+
+/** StatefulSet: pods created by one sync at most when podManagementPolicy is Parallel (kube: burstReplicas 500). */
+export const STATEFULSET_BURST_REPLICAS = 500;
+
 /** Deployments: revisions scanned when computing the next revision number (sanity bound). */
 export const MAX_REPLICASETS_PER_DEPLOYMENT = 10_000;
 /** How many times the pod-template-hash may collide before we give up (kube: unbounded int32). */
@@ -68,7 +83,7 @@ export const POD_GC_DELETES_PER_PASS_MAX = 500;
 /** Workers per controller unless a --concurrent-*-syncs flag says otherwise (kube defaults). */
 export const DEFAULT_WORKERS = {
   deployment: 5, replicaset: 5, replicationcontroller: 5, 'garbage-collector': 20, namespace: 10, endpoints: 5,
-  serviceaccount: 1, 'node-lifecycle': 1, daemonset: 2, podgc: 1,
+  serviceaccount: 1, 'node-lifecycle': 1, daemonset: 2, podgc: 1, job: 5, cronjob: 5, statefulset: 5,
 } as const;
 
 /** Sync attempts for one key before it is dropped (kube controllers retry 15 times, then forget). */

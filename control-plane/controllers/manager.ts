@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ApiClient, LeaderElector } from '../client/index.js';
 import type { Controller } from './controller.js';
+import { CronJobController } from './cronjob.js';
 import { DaemonSetController } from './daemonset.js';
 import { DeploymentController } from './deployment.js';
 import { ControllerConfigError } from './errors.js';
@@ -25,6 +26,8 @@ import type { ControllerManagerOptions, ControllerName } from './options.js';
 import { PodGcController } from './podgc.js';
 import { newReplicationControllerController, ReplicaSetController } from './replicaset.js';
 import { ServiceAccountController } from './serviceaccount.js';
+import { JobController } from './job.js';
+import { StatefulSetController } from './statefulset.js';
 import { systemClock, type ControllerContext } from './types.js';
 import { errorMessage } from './util.js';
 
@@ -49,6 +52,9 @@ function buildControllers(o: ControllerManagerOptions, ctx: ControllerContext): 
       evictionRate: o.nodeEvictionRate, secondaryEvictionRate: o.secondaryNodeEvictionRate }),
     'podgc': () => new PodGcController(ctx, o.terminatedPodGcThreshold),
     'daemonset': () => new DaemonSetController(ctx),
+    'job': () => new JobController(ctx),
+    'cronjob': () => new CronJobController(ctx),
+    'statefulset': () => new StatefulSetController(ctx),
   };
   const out = new Map<ControllerName, Controller>();
   for (const name of o.controllers) out.set(name, make[name]());

@@ -6,7 +6,7 @@ import { ControllerConfigError } from './errors.js';
 import * as L from './limits.js';
 
 export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'garbage-collector', 'namespace',
-  'endpoints', 'serviceaccount', 'node-lifecycle', 'podgc', 'daemonset'] as const;
+  'endpoints', 'serviceaccount', 'node-lifecycle', 'podgc', 'daemonset', 'job', 'cronjob', 'statefulset'] as const;
 export type ControllerName = typeof CONTROLLER_NAMES[number];
 
 export interface ControllerManagerOptions {
@@ -147,6 +147,9 @@ export function resolveControllerManagerOptions(f: ControllerManagerFlags): Cont
       'node-lifecycle': L.DEFAULT_WORKERS['node-lifecycle'],
       'podgc': L.DEFAULT_WORKERS.podgc,
       'daemonset': L.DEFAULT_WORKERS.daemonset,
+      'job': L.DEFAULT_WORKERS.job,
+      'cronjob': L.DEFAULT_WORKERS.cronjob,
+      'statefulset': L.DEFAULT_WORKERS.statefulset,
     },
     nodeMonitorPeriodMs: duration(f.nodeMonitorPeriod ?? `${fast ? L.FAST_NODE_MONITOR_PERIOD_MS : L.NODE_MONITOR_PERIOD_MS}ms`,
       '--node-monitor-period'),

@@ -86,6 +86,10 @@ export const R = {
   replicaSets: must('apps', 'replicasets'),
   deployments: must('apps', 'deployments'),
   daemonSets: must('apps', 'daemonsets'),
+  statefulSets: must('apps', 'statefulsets'),
+  jobs: must('batch', 'jobs'),
+  cronJobs: must('batch', 'cronjobs'),
+  persistentVolumeClaims: must('', 'persistentvolumeclaims'),
   leases: must('coordination.k8s.io', 'leases'),
 } as const;
 

@@ -10,6 +10,9 @@ import type {
 import type { DaemonSet, Deployment, ReplicaSet } from '../types/apps.js';
 import type { ClusterRoleBinding, RoleBinding, Subject } from '../types/other.js';
 import type { GroupVersionKind } from '../schema/dsl.js';
+import {
+  defaultCronJob, defaultJob, defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStatefulSet,
+} from './workloads.js';
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -257,6 +260,11 @@ const DEFAULTERS: Record<string, (o: any) => unknown> = {
   'apps/Deployment': defaultDeployment,
   'apps/ReplicaSet': defaultReplicaSet,
   'apps/DaemonSet': defaultDaemonSet,
+  'apps/StatefulSet': (o) => defaultStatefulSet(o, defaultPodSpec),
+  'batch/Job': (o) => defaultJob(o, defaultPodSpec),
+  'batch/CronJob': (o) => defaultCronJob(o, defaultPodSpec),
+  '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  '/PersistentVolume': defaultPersistentVolume,
   'rbac.authorization.k8s.io/RoleBinding': defaultRoleBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultRoleBinding,
 };

@@ -1,7 +1,10 @@
 // apps/v1 schemas.
-import { INT_OR_STRING, field, i32, i64, bool, kindSchema, mergeList, str, struct, time, enumOf, type ObjectSchema } from './dsl.js';
+import {
+  INT_OR_STRING, atomicList, field, i32, i64, bool, kindSchema, mergeList, str, struct, time, enumOf, type ObjectSchema,
+} from './dsl.js';
 import { LABEL_SELECTOR, OBJECT_META } from './meta-schemas.js';
 import { POD_TEMPLATE_SPEC } from './core-schemas.js';
+import { PERSISTENT_VOLUME_CLAIM } from './storage-schemas.js';
 
 const APPS = 'io.k8s.api.apps.v1';
 const gvk = (kind: string) => ({ group: 'apps', version: 'v1', kind });
@@ -93,4 +96,46 @@ export const DAEMON_SET = kindSchema(`${APPS}.DaemonSet`, gvk('DaemonSet'), 'Dae
   }), 'The current status of this daemon set.'),
 });
 
-export const APPS_KINDS: readonly ObjectSchema[] = [DEPLOYMENT, REPLICA_SET, DAEMON_SET];
+export const STATEFUL_SET = kindSchema(`${APPS}.StatefulSet`, gvk('StatefulSet'),
+  'StatefulSet represents a set of pods with consistent identities.', OBJECT_META, {
+    spec: field(struct(`${APPS}.StatefulSetSpec`, 'A StatefulSetSpec is the specification of a StatefulSet.', {
+      replicas: i32('replicas is the desired number of replicas of the given Template. Defaults to 1.'),
+      selector: selector('StatefulSets'),
+      template: field(POD_TEMPLATE_SPEC, 'template is the object that describes the pod that will be created if insufficient replicas are detected.',
+        { required: true }),
+      volumeClaimTemplates: atomicList(PERSISTENT_VOLUME_CLAIM, 'volumeClaimTemplates is a list of claims that pods are allowed to reference.'),
+      serviceName: str('serviceName is the name of the service that governs this StatefulSet.'),
+      podManagementPolicy: field(enumOf('OrderedReady', 'Parallel'), 'podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. Default is OrderedReady.'),
+      updateStrategy: field(struct(`${APPS}.StatefulSetUpdateStrategy`, 'StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates.', {
+        type: field(enumOf('OnDelete', 'RollingUpdate'), 'Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.'),
+        rollingUpdate: field(struct(`${APPS}.RollingUpdateStatefulSetStrategy`, 'RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.', {
+          partition: i32('Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. Default value is 0.'),
+          maxUnavailable: field(INT_OR_STRING, 'The maximum number of pods that can be unavailable during the update.'),
+        }), 'RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.'),
+      }), 'updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.'),
+      revisionHistoryLimit: i32('revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet\'s revision history. Defaults to 10.'),
+      minReadySeconds: i32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available.'),
+      persistentVolumeClaimRetentionPolicy: field(struct(`${APPS}.StatefulSetPersistentVolumeClaimRetentionPolicy`,
+        'StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates.', {
+          whenDeleted: field(enumOf('Delete', 'Retain'), 'WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is deleted.'),
+          whenScaled: field(enumOf('Delete', 'Retain'), 'WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down.'),
+        }), 'persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates.'),
+      ordinals: field(struct(`${APPS}.StatefulSetOrdinals`, 'StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.', {
+        start: i32('start is the number representing the first replica\'s index.'),
+      }), 'ordinals controls the numbering of replica indices in a StatefulSet.'),
+    }), 'Spec defines the desired identities of pods in this set.'),
+    status: field(struct(`${APPS}.StatefulSetStatus`, 'StatefulSetStatus represents the current state of a StatefulSet.', {
+      observedGeneration: i64('observedGeneration is the most recent generation observed for this StatefulSet.'),
+      replicas: i32('replicas is the number of Pods created by the StatefulSet controller.', { required: true }),
+      readyReplicas: i32('readyReplicas is the number of pods created for this StatefulSet with a Ready Condition.'),
+      currentReplicas: i32('currentReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.'),
+      updatedReplicas: i32('updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.'),
+      currentRevision: str('currentRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas).'),
+      updateRevision: str('updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas)'),
+      collisionCount: i32('collisionCount is the count of hash collisions for the StatefulSet.'),
+      conditions: mergeList(condition('StatefulSetCondition', 'statefulset', false), 'type', "Represents the latest available observations of a statefulset's current state."),
+      availableReplicas: i32('Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.'),
+    }), 'Status is the current status of Pods in this StatefulSet.'),
+  });
+
+export const APPS_KINDS: readonly ObjectSchema[] = [DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET];

@@ -184,7 +184,7 @@ const SECRET_VOLUME = struct(`${CORE}.SecretVolumeSource`, 'Adapts a Secret into
   defaultMode: i32('defaultMode is Optional: mode bits used to set permissions on created files by default.'),
   optional: bool('optional field specify whether the Secret or its keys must be defined'),
 });
-const HOST_PATH_VOLUME = struct(`${CORE}.HostPathVolumeSource`, 'Represents a host path mapped into a pod.', {
+export const HOST_PATH_VOLUME = struct(`${CORE}.HostPathVolumeSource`, 'Represents a host path mapped into a pod.', {
   path: str('path of the directory on the host.', { required: true }),
   type: str('type for HostPath Volume. Defaults to ""'),
 });
@@ -213,7 +213,7 @@ const NODE_SELECTOR_TERM = struct(`${CORE}.NodeSelectorTerm`, 'A null or empty n
   matchExpressions: atomicList(NODE_SELECTOR_REQUIREMENT, "A list of node selector requirements by node's labels."),
   matchFields: atomicList(NODE_SELECTOR_REQUIREMENT, "A list of node selector requirements by node's fields."),
 });
-const NODE_SELECTOR = struct(`${CORE}.NodeSelector`, 'A node selector represents the union of the results of one or more label queries over a set of nodes.', {
+export const NODE_SELECTOR = struct(`${CORE}.NodeSelector`, 'A node selector represents the union of the results of one or more label queries over a set of nodes.', {
   nodeSelectorTerms: atomicList(NODE_SELECTOR_TERM, 'Required. A list of node selector terms. The terms are ORed.', { required: true }),
 });
 const PREFERRED_SCHEDULING_TERM = struct(`${CORE}.PreferredSchedulingTerm`, 'An empty preferred scheduling term matches all objects with implicit weight 0.', {

@@ -4,8 +4,12 @@ import { CORE_KINDS } from './core-schemas.js';
 import type { GroupVersionKind, ObjectSchema } from './dsl.js';
 import { DELETE_OPTIONS, STATUS } from './meta-schemas.js';
 import { OTHER_KINDS } from './other-schemas.js';
+import { BATCH_KINDS } from './batch-schemas.js';
+import { NETWORKING_KINDS } from './networking-schemas.js';
+import { STORAGE_KINDS } from './storage-schemas.js';
 
-export const ALL_KINDS: readonly ObjectSchema[] = [...CORE_KINDS, ...APPS_KINDS, ...OTHER_KINDS];
+export const ALL_KINDS: readonly ObjectSchema[] = [...CORE_KINDS, ...STORAGE_KINDS, ...APPS_KINDS, ...BATCH_KINDS,
+  ...NETWORKING_KINDS, ...OTHER_KINDS];
 
 const byGvk = new Map<string, ObjectSchema>();
 for (const s of ALL_KINDS) {

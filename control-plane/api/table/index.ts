@@ -3,6 +3,7 @@ import { MAX_TABLE_ROWS } from '../limits.js';
 import type { ResourceInfo } from '../registry.js';
 import type { ListMeta, ObjectMeta, Table, TableRow } from '../types/meta.js';
 import { GENERIC, PRINTERS, type Printer } from './printers.js';
+import { WORKLOAD_PRINTERS } from './workload-printers.js';
 import { invariant } from '../errors.js';
 
 export interface TableOptions {
@@ -16,7 +17,8 @@ export interface TableOptions {
 }
 
 export function printerFor(resource: Pick<ResourceInfo, 'group' | 'plural'>): Printer {
-  return PRINTERS[`${resource.group}/${resource.plural}`] ?? GENERIC;
+  const key = `${resource.group}/${resource.plural}`;
+  return PRINTERS[key] ?? WORKLOAD_PRINTERS[key] ?? GENERIC;
 }
 
 function rowObject(obj: { apiVersion?: string; kind?: string; metadata?: ObjectMeta }, mode: TableOptions['includeObject']): unknown {

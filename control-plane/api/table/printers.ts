@@ -20,14 +20,14 @@ export interface Printer { columns: TableColumnDefinition[]; row: RowPrinter }
 const NAME_DESC = 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
 const AGE_DESC = 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
-const col = (name: string, type: string, description: string, priority = 0, format = ''): TableColumnDefinition =>
+export const col = (name: string, type: string, description: string, priority = 0, format = ''): TableColumnDefinition =>
   ({ name, type, format, description, priority });
-const nameCol = col('Name', 'string', NAME_DESC, 0, 'name');
-const ageCol = col('Age', 'string', AGE_DESC);
+export const nameCol = col('Name', 'string', NAME_DESC, 0, 'name');
+export const ageCol = col('Age', 'string', AGE_DESC);
 const nameOf = (m: ObjectMeta | undefined): string => m?.name ?? '';
 const ageOf = (m: ObjectMeta | undefined, now: number): string => age(m?.creationTimestamp, now);
 
-function containersImages(t: PodTemplateSpec | undefined): [string, string] {
+export function containersImages(t: PodTemplateSpec | undefined): [string, string] {
   const cs: Container[] = t?.spec?.containers ?? [];
   return [cs.map((c) => c.name).join(','), cs.map((c) => c.image ?? '').join(',')];
 }

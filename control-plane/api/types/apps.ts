@@ -1,5 +1,6 @@
 // apps/v1 types (k8s.io/api/apps/v1).
 import type { IntOrString, PodTemplateSpec } from './core.js';
+import type { PersistentVolumeClaim } from './storage.js';
 import type { LabelSelector, ObjectMeta, TypeMeta } from './meta.js';
 
 export interface WorkloadCondition {
@@ -101,4 +102,42 @@ export interface DaemonSet extends TypeMeta {
   metadata?: ObjectMeta;
   spec?: DaemonSetSpec;
   status?: DaemonSetStatus;
+}
+
+export interface StatefulSetUpdateStrategy {
+  type?: 'RollingUpdate' | 'OnDelete' | string;
+  rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString };
+}
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  volumeClaimTemplates?: PersistentVolumeClaim[];
+  serviceName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel' | string;
+  updateStrategy?: StatefulSetUpdateStrategy;
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
+  ordinals?: { start?: number };
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: WorkloadCondition[];
+  availableReplicas?: number;
+}
+
+export interface StatefulSet extends TypeMeta {
+  metadata?: ObjectMeta;
+  spec?: StatefulSetSpec;
+  status?: StatefulSetStatus;
 }

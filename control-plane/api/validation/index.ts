@@ -17,6 +17,9 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDnsSubdomain } from './names.js';
 import * as other from './other-kinds.js';
 import * as pod from './pod.js';
+import * as net from './networking.js';
+import * as storage from './storage.js';
+import * as workloads from './workloads.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- each entry receives the object typed by its kind */
 interface KindRules {
@@ -48,6 +51,13 @@ const RULES: Record<string, KindRules> = {
   'apps/Deployment': { create: apps.validateDeployment, update: apps.validateDeploymentUpdate, status: statusMetaOnly },
   'apps/ReplicaSet': { create: apps.validateReplicaSet, update: apps.validateReplicaSetUpdate, status: statusMetaOnly },
   'apps/DaemonSet': { create: apps.validateDaemonSet, update: apps.validateDaemonSetUpdate, status: statusMetaOnly },
+  'apps/StatefulSet': { create: workloads.validateStatefulSet, update: workloads.validateStatefulSetUpdate, status: statusMetaOnly },
+  'batch/Job': { create: workloads.validateJob, update: workloads.validateJobUpdate, status: statusMetaOnly },
+  'batch/CronJob': { create: workloads.validateCronJob, update: workloads.validateCronJobUpdate, status: statusMetaOnly },
+  '/PersistentVolumeClaim': { create: storage.validatePersistentVolumeClaim, update: storage.validatePersistentVolumeClaimUpdate,
+    status: statusMetaOnly },
+  '/PersistentVolume': { create: storage.validatePersistentVolume, update: storage.validatePersistentVolumeUpdate, status: statusMetaOnly },
+  'networking.k8s.io/Ingress': { create: net.validateIngress, update: net.validateIngressUpdate, status: statusMetaOnly },
   'coordination.k8s.io/Lease': { create: other.validateLease, update: metaOnlyUpdate(other.validateLease) },
   'rbac.authorization.k8s.io/Role': { create: other.validateRole, update: metaOnlyUpdate(other.validateRole) },
   'rbac.authorization.k8s.io/ClusterRole': { create: other.validateClusterRole, update: metaOnlyUpdate(other.validateClusterRole) },

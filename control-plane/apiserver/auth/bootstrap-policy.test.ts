@@ -138,3 +138,25 @@ test('discovery for every authenticated user; health and version for everyone; n
   assert.ok(!can(anonymous, 'list', 'pods', 'default'));
   assert.ok(can(authed('root', 'system:masters'), 'delete', 'nodes', '', 'n1'));
 });
+
+test('the workload kinds of the prune allowlist: the controller-manager runs them, admin/edit/view grant them', () => {
+  // What the Job, CronJob and StatefulSet controllers write.
+  for (const [verb, target, group] of [['create', 'pods', ''], ['create', 'jobs', 'batch'], ['update', 'jobs/status', 'batch'],
+    ['update', 'cronjobs/status', 'batch'], ['delete', 'jobs', 'batch'], ['update', 'statefulsets/status', 'apps'],
+    ['create', 'persistentvolumeclaims', '']] as const) {
+    assert.ok(can(controllerManager, verb, target, 'default', '', group), `controller-manager ${verb} ${group}/${target}`);
+  }
+  const rb = (role: string) => staticRbacSource({ clusterRoles: bootstrapClusterRoles(), clusterRoleBindings: [],
+    roleBindings: [{ metadata: { name: 'b', namespace: 'team' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }] }] });
+  const allowed = (role: string, verb: string, resource: string, apiGroup: string) =>
+    new RbacAuthorizer(rb(role)).authorize({ user: alice, verb, isResourceRequest: true, path: '', apiGroup, resource, subresource: '', namespace: 'team', name: '' }).allowed;
+  for (const [resource, group] of [['jobs', 'batch'], ['cronjobs', 'batch'], ['statefulsets', 'apps'],
+    ['ingresses', 'networking.k8s.io'], ['persistentvolumeclaims', '']] as const) {
+    assert.ok(allowed('edit', 'create', resource, group), `edit creates ${resource}`);
+    assert.ok(allowed('admin', 'delete', resource, group), `admin deletes ${resource}`);
+    assert.ok(allowed('view', 'list', resource, group), `view lists ${resource}`);
+    assert.ok(!allowed('view', 'create', resource, group), `view does not create ${resource}`);
+  }
+});

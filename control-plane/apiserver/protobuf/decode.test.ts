@@ -138,8 +138,8 @@ describe('decodeKubernetesProtobuf: refusals are ProtobufDecodeError', () => {
   });
 
   it('unknown kind names the kind, the version and what is supported', () => {
-    throwsDecode(() => decodeKubernetesProtobuf(body('batch/v1', 'Job', () => undefined)),
-      /unknown kind "Job" in version "batch\/v1".*v1: ConfigMap, Secret.*apps\/v1: Deployment/);
+    throwsDecode(() => decodeKubernetesProtobuf(body('networking.k8s.io/v1', 'Ingress', () => undefined)),
+      /unknown kind "Ingress" in version "networking.k8s.io\/v1".*v1: ConfigMap, Secret.*apps\/v1: Deployment/);
   });
 
   it('truncated message (a cut between two fields is a shorter valid message, as in protobuf)', () => {

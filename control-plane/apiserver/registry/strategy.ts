@@ -7,7 +7,32 @@ import { jsonEqual, type JsonObject, type JsonValue, type ResourceInfo } from '.
 import { podQosClass } from './pod-qos.js';
 
 /** Kinds whose metadata.generation tracks spec changes (and status.observedGeneration). */
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'ReplicationController']);
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'ReplicationController', 'StatefulSet', 'Job',
+  'CronJob', 'Ingress']);
+
+/**
+ * The Job strategy's generateSelector (pkg/registry/batch/job/strategy.go): unless
+ * spec.manualSelector is true, the pod template is labelled with the job's uid and name (new and
+ * legacy keys) and the selector matches the uid label. A selector the user wrote that names
+ * another uid is left for validation to refuse ("`selector` not auto-generated").
+ */
+export function generateJobSelector(obj: JsonObject): void {
+  const m = meta(obj);
+  const uid = String(m['uid'] ?? '');
+  const name = String(m['name'] ?? '');
+  const spec = obj['spec'];
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || spec['manualSelector'] === true) return;
+  const template = (spec['template'] ??= {}) as JsonObject;
+  const tmeta = (template['metadata'] ??= {}) as JsonObject;
+  const labels = (tmeta['labels'] ??= {}) as JsonObject;
+  labels['controller-uid'] ??= uid;
+  labels['batch.kubernetes.io/controller-uid'] ??= uid;
+  labels['job-name'] ??= name;
+  labels['batch.kubernetes.io/job-name'] ??= name;
+  const selector = (spec['selector'] ??= {}) as JsonObject;
+  const matchLabels = (selector['matchLabels'] ??= {}) as JsonObject;
+  matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
+}
 
 export function hasStatusSubresource(r: ResourceInfo): boolean {
   return r.subresources.some((s) => s.name === 'status');
@@ -45,6 +70,7 @@ export function prepareForCreate(r: ResourceInfo, obj: JsonObject, nowIso: strin
   if (r.kind === 'Namespace') obj['spec'] = { ...((obj['spec'] ?? {}) as JsonObject), finalizers: ['kubernetes'] };
   if (GENERATION_KINDS.has(r.kind)) m['generation'] = 1;
   else delete m['generation'];
+  if (r.group === 'batch' && r.kind === 'Job') generateJobSelector(obj);
   if (hasStatusSubresource(r) || r.kind === 'Pod') {
     const status = initialStatus(r, obj);
     if (status === undefined) delete obj['status'];

@@ -37,7 +37,7 @@ class FakeInformer<T extends KubeObject> implements Informer<T> {
   hasSynced(): boolean { return true; }
 }
 
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet']);
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob']);
 const rkey = (r: ResourceInfo): string => `${r.group}/${r.plural}`;
 const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 

@@ -5,10 +5,11 @@ import { CORE_V1 } from './core-v1.js';
 import { CORE_V1_CONTAINER } from './core-v1-container.js';
 import { APPS_V1, AUTHORIZATION_V1, AUTOSCALING_V1, COORDINATION_V1, POLICY_V1, RBAC_V1 } from './groups.js';
 import { META_V1 } from './meta-v1.js';
+import { BATCH_V1 } from './batch-v1.js';
 
 function buildRegistry(): ReadonlyMap<string, MessageDesc> {
   const all = [...META_V1, ...CORE_V1, ...CORE_V1_CONTAINER, ...APPS_V1, ...RBAC_V1, ...POLICY_V1,
-    ...COORDINATION_V1, ...AUTOSCALING_V1, ...AUTHORIZATION_V1];
+    ...COORDINATION_V1, ...AUTOSCALING_V1, ...AUTHORIZATION_V1, ...BATCH_V1];
   const byName = new Map<string, MessageDesc>();
   for (const m of all) {
     if (byName.has(m.name)) throw new Error(`descriptor ${m.name} defined twice`);
@@ -37,6 +38,7 @@ export const KINDS: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
     ['ServiceAccount', 'ServiceAccount'], ['Pod', 'Pod'], ['DeleteOptions', 'DeleteOptions'],
   ])],
   ['apps/v1', new Map([['Deployment', 'Deployment'], ['DeleteOptions', 'DeleteOptions']])],
+  ['batch/v1', new Map([['Job', 'Job'], ['CronJob', 'CronJob'], ['DeleteOptions', 'DeleteOptions']])],
   ['rbac.authorization.k8s.io/v1', new Map([
     ['Role', 'Role'], ['ClusterRole', 'ClusterRole'], ['RoleBinding', 'RoleBinding'],
     ['ClusterRoleBinding', 'ClusterRoleBinding'], ['DeleteOptions', 'DeleteOptions'],
