@@ -52,7 +52,22 @@ export function registerChaosRun(chaos: Command): void {
     });
 }
 
+/**
+ * Ctrl-C or SIGTERM during a run: exit at once with 128+signal. The clusters' 'exit' hooks then
+ * SIGKILL every member, restarted ones included, and remove network namespaces (without this a
+ * signal would end the harness and leave its members running).
+ */
+function exitOnSignals(): void {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(sig, () => {
+      process.stderr.write(`flotilla chaos run: ${sig}: stopping every process of the experiment\n`);
+      process.exit(code);
+    });
+  }
+}
+
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  exitOnSignals();
   let exp;
   try {
     exp = loadAnyExperiment(file, {

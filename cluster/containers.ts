@@ -35,3 +35,8 @@ export function nodeRootDirs(stateDir: string, machines?: string[]): string[] {
   if (!existsSync(base)) return [];
   return readdirSync(base).filter((m) => !machines || machines.includes(m)).map((m) => join(base, m));
 }
+
+/** SIGKILL every live container group of these node root dirs at once (for a process that is exiting now). */
+export function killContainersNow(rootDirs: string[]): void {
+  for (const d of rootDirs) if (existsSync(d)) for (const g of liveGroups(d)) signalGroup(g, 'SIGKILL');
+}

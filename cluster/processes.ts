@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killContainersNow, nodeRootDirs } from './containers.js';
 import { type ClusterState, isOurs, type ProcessRecord } from './state.js';
 
 const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
@@ -58,4 +59,14 @@ export async function probe(url: string, caPem: string | undefined, timeoutMs = 
     req.on('timeout', () => req.destroy());
     req.end();
   });
+}
+
+/**
+ * SIGKILL every process of the cluster that is still ours, and its node agents' containers, at
+ * once and synchronously: for a harness that is exiting (signal, crash) and cannot wait for
+ * `flotilla down`.
+ */
+export function killClusterNow(s: ClusterState): void {
+  for (const r of s.processes) if (alive(r, s)) signal(r, 'SIGKILL');
+  killContainersNow(nodeRootDirs(s.stateDir));
 }

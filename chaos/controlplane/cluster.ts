@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { down } from '../../cluster/manage.js';
-import { alive, launch, probe } from '../../cluster/processes.js';
+import { alive, killClusterNow, launch, probe } from '../../cluster/processes.js';
 import { type ClusterState, type ProcessRecord, writeState } from '../../cluster/state.js';
 import { masterPorts } from '../../cluster/topology.js';
 import { nodeRootDirs, stopContainers } from '../../cluster/containers.js';
@@ -23,8 +23,13 @@ const ROLE_ORDER = ['store', 'apiserver', 'lb', 'scheduler', 'controller-manager
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class CpCluster {
+  /** If the harness exits before stop() (a signal, a crash), nothing of the cluster may outlive it. */
+  readonly #onExit = () => killClusterNow(this.state);
+
   private constructor(readonly state: ClusterState, readonly caPem: string, readonly token: string,
-    readonly ownsStateDir: boolean) {}
+    readonly ownsStateDir: boolean) {
+    process.on('exit', this.#onExit);
+  }
 
   static async start(o: { masters: number; workers: number; stateDir?: string }, say: (l: string) => void):
     Promise<CpCluster> {
@@ -132,6 +137,7 @@ export class CpCluster {
   /** `flotilla down`; the state directory (logs) is removed only if we made it and `keep` is false. */
   async stop(keep = false): Promise<void> {
     await down(this.state.stateDir, () => undefined);
+    process.off('exit', this.#onExit);
     if (this.ownsStateDir && !keep) rmSync(this.state.stateDir, { recursive: true, force: true });
   }
 }

@@ -29,8 +29,14 @@ export class NetnsChaosCluster implements ChaosCluster {
   readonly members: LabMember[] = [];
   readonly root = mkdtempSync(join(tmpdir(), 'flotilla-chaos-netns-'));
 
+  /** If the harness exits before stop() (a signal, a crash), no member may outlive it. */
+  readonly #onExit = () => {
+    for (const m of this.members) this.#signal(m, 'SIGKILL');
+  };
+
   private constructor(readonly system: SystemName, readonly lab: NetnsLab) {
     lab.enforce(this.links);
+    process.on('exit', this.#onExit);
   }
 
   static start(system: SystemName, size: number, t: ClusterTiming): NetnsChaosCluster {
@@ -113,6 +119,7 @@ export class NetnsChaosCluster implements ChaosCluster {
       await exited;
       clearTimeout(t);
     }));
+    process.off('exit', this.#onExit);
     const applied = this.lab.settled();
     this.lab.destroy();
     rmSync(this.root, { recursive: true, force: true });
