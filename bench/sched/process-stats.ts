@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
-export interface ProcSample { cpuSeconds: number; rssBytes: number }
+/** cpuSeconds is user + system; systemSeconds the kernel's share of it (syscalls, TLS writes' copies, page faults). */
+export interface ProcSample { cpuSeconds: number; systemSeconds: number; rssBytes: number }
 
 export function sampleProcess(pid: number): ProcSample | undefined {
   try {
@@ -14,7 +15,8 @@ export function sampleProcess(pid: number): ProcSample | undefined {
     const stime = Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, rssBytes: rssKb * 1024 };
+    return { cpuSeconds: (utime + stime) / TICKS_PER_SECOND, systemSeconds: stime / TICKS_PER_SECOND,
+      rssBytes: rssKb * 1024 };
   } catch {
     return undefined;
   }

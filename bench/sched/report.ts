@@ -22,12 +22,22 @@ export function table(r: SchedBenchResult, jsonPath: string, htmlPath: string | 
     ['latency', `created → bound p50 ${x.latencyMs.p50.toFixed(0)} ms, p90 ${x.latencyMs.p90.toFixed(0)} ms, ` +
       `p99 ${x.latencyMs.p99.toFixed(0)} ms, max ${x.latencyMs.max.toFixed(0)} ms`],
     ['attempts', Object.entries(x.attempts).map(([k, v]) => `${k} ${v}`).join(', ') || '(scheduler metrics unavailable)'],
-    ...x.processes.map((p): [string, string] => [`  ${p.name}`, `cpu ${p.cpuSeconds.toFixed(1)} s (${p.cpuPercent.toFixed(0)}% ` +
-      `of a core), rss ${p.rssMiB.toFixed(0)} MiB`]),
+    ...(x.schedulerSamples ? [['scheduler', `binds in flight mean ${x.schedulerSamples.bindsInFlightMean.toFixed(1)} ` +
+      `(max ${x.schedulerSamples.bindsInFlightMax}), active queue mean ${x.schedulerSamples.activeQueueMean.toFixed(0)}, ` +
+      `bind latency mean ${x.schedulerSamples.bindMeanMs.toFixed(0)} ms`] as [string, string]] : []),
+    ...x.processes.map((p): [string, string] => [`  ${p.name}`, `cpu ${p.cpuSeconds.toFixed(1)} s ` +
+      `(${msPerPod(p, x.scheduled).toFixed(2)} ms/pod, system ${(p.systemSeconds ?? 0).toFixed(1)} s, ` +
+      `${p.cpuPercent.toFixed(0)}% of a core), rss ${p.rssMiB.toFixed(0)} MiB`]),
+    ['  all processes', `${x.processes.reduce((t, p) => t + msPerPod(p, x.scheduled), 0).toFixed(2)} ms of CPU per pod`],
     ['json', jsonPath],
   ];
   if (htmlPath) rows.push(['report', htmlPath]);
   return rows.map(([k, v]) => `${k.padEnd(20)} ${v}`).join('\n') + '\n';
+}
+
+/** CPU ms per scheduled pod (results written before cpuMsPerPod existed are computed from cpuSeconds). */
+function msPerPod(p: RunResult['processes'][number], scheduled: number): number {
+  return p.cpuMsPerPod ?? (1000 * p.cpuSeconds) / Math.max(1, scheduled);
 }
 
 function escapeHtml(s: string): string {
@@ -52,6 +62,7 @@ export function html(r: SchedBenchResult): string {
   const x = r.result;
   const throughput = barChart(x.throughput.perSecond, 720, 220, (i) => `second ${i + 1}`, 'pods/s');
   const rows = x.processes.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${p.cpuSeconds.toFixed(1)} s</td>` +
+    `<td>${msPerPod(p, x.scheduled).toFixed(2)} ms</td>` +
     `<td>${p.cpuPercent.toFixed(0)}%</td><td>${p.rssMiB.toFixed(0)} MiB</td></tr>`).join('');
   const quantiles = [['p50', x.latencyMs.p50], ['p90', x.latencyMs.p90], ['p99', x.latencyMs.p99], ['max', x.latencyMs.max]];
   const latency = barChart(quantiles.map(([, v]) => Math.round(v as number)), 320, 180, (i) => String(quantiles[i]![0]), 'ms');
@@ -63,9 +74,13 @@ scheduled in ${x.durationSeconds.toFixed(2)} s; commit ${escapeHtml(String(r.mac
 ${escapeHtml(String(r.machine['cores'] ?? ''))} cores, ${escapeHtml(String(r.machine['startedAt'] ?? ''))}.</p>
 <h2>Throughput over time (pods bound per second)</h2>${throughput}
 <h2>Latency, created → bound</h2>${latency}
-<h2>Processes during the measured phase</h2><table><tr><th>process</th><th>cpu</th><th>of a core</th><th>rss</th></tr>${rows}</table>
+<h2>Processes during the measured phase</h2><table><tr><th>process</th><th>cpu</th><th>per pod</th><th>of a core</th><th>rss</th></tr>${rows}</table>
 <h2>Scheduling attempts</h2><p>${escapeHtml(JSON.stringify(x.attempts))}</p></body></html>
 `;
+}
+
+function totalMsPerPod(r: SchedBenchResult): number {
+  return r.result.processes.reduce((t, p) => t + msPerPod(p, r.result.scheduled), 0);
 }
 
 export function compare(aPath: string, bPath: string): string {
@@ -76,6 +91,12 @@ export function compare(aPath: string, bPath: string): string {
     ['throughput pods/s', a.result.throughput.average, b.result.throughput.average],
     ['latency p50 ms', a.result.latencyMs.p50, b.result.latencyMs.p50],
     ['latency p99 ms', a.result.latencyMs.p99, b.result.latencyMs.p99],
+    ['cpu ms/pod, all', totalMsPerPod(a), totalMsPerPod(b)],
+    ...a.result.processes.map((p): [string, number, number] => {
+      const q = b.result.processes.find((x) => x.name === p.name);
+      return [`cpu ms/pod ${p.name}`.slice(0, 20), msPerPod(p, a.result.scheduled),
+        q ? msPerPod(q, b.result.scheduled) : 0];
+    }),
   ];
   const head = `${'metric'.padEnd(20)} ${'A'.padStart(10)} ${'B'.padStart(10)}  B/A\n`;
   return head + rows.map(([k, x, y]) => `${k.padEnd(20)} ${x.toFixed(1).padStart(10)} ${y.toFixed(1).padStart(10)}  ${ratio(x, y)}`)

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findResource, type Pod } from '../../control-plane/api/index.js';
 import { startTestApiServer, type TestApiServer } from '../../control-plane/apiserver/testing/harness.js';
-import { ApiClient } from '../../control-plane/client/index.js';
+import { ApiClient, ApiError, ConnectionError, isAlreadyExists } from '../../control-plane/client/index.js';
 import { freePorts } from '../../store/server/testing/process-cluster.js';
 import { nodeObject, podObject } from './objects.js';
 import { type ProcSample, sampleProcess } from './process-stats.js';
@@ -38,7 +38,16 @@ export interface RunResult {
   throughput: { average: number; perSecond: number[]; p50: number; p90: number; p99: number };
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   attempts: Record<string, number>;
-  processes: { name: string; cpuSeconds: number; cpuPercent: number; rssMiB: number }[];
+  /**
+   * The scheduler during the measured phase, sampled once a second from its /metrics: binds
+   * awaiting the apiserver and pods in its active queue (both at the cap means the pipeline is
+   * latency-bound, an empty queue that the scheduler waits for pods), and the mean bind latency.
+   */
+  schedulerSamples?: { bindsInFlightMean: number; bindsInFlightMax: number; activeQueueMean: number;
+    bindMeanMs: number };
+  /** CPU during the measured phase; cpuMsPerPod divides it by the pods scheduled (the noise-resistant figure). */
+  processes: { name: string; cpuSeconds: number; systemSeconds?: number; cpuMsPerPod?: number; cpuPercent: number;
+    rssMiB: number }[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -85,6 +94,11 @@ class ControlPlane {
     return out;
   }
 
+  async metricsText(): Promise<string> {
+    if (!this.schedulerPort) return '';
+    return fetch(`http://127.0.0.1:${this.schedulerPort}/metrics`).then((r) => r.text(), () => '');
+  }
+
   async stop(): Promise<void> {
     const s = this.scheduler;
     if (s?.pid && s.exitCode === null && s.signalCode === null) {
@@ -96,6 +110,64 @@ class ControlPlane {
     }
     await this.h?.stop();
   }
+}
+
+/** Attempts of one create answered 503/504 (the store did not answer in time) before the run fails. */
+const CREATE_ATTEMPTS = 5;
+
+/**
+ * A create, retried when the apiserver or the store timed out: on a loaded machine one slow Raft
+ * round must not end a run of thousands of pods. A retry answered AlreadyExists means the timed
+ * out attempt did commit; the object is ours either way.
+ */
+async function createRetrying(client: ApiClient, r: typeof PODS, namespace: string, obj: Record<string, unknown>):
+  Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.create(r, namespace, obj);
+      return;
+    } catch (e) {
+      if (attempt > 1 && isAlreadyExists(e)) return;
+      const transient = e instanceof ConnectionError || (e instanceof ApiError && (e.code === 503 || e.code === 504));
+      if (!transient || attempt >= CREATE_ATTEMPTS) throw e;
+      await new Promise((res) => setTimeout(res, 100 * attempt));
+    }
+  }
+}
+
+function metricValue(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Samples the scheduler's binds in flight and active queue once a second until stopped. */
+function sampleScheduler(cp: ControlPlane): { stop: () => Promise<RunResult['schedulerSamples']> } {
+  const binds: number[] = [];
+  const active: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const text = await cp.metricsText();
+      if (text !== '') {
+        binds.push(metricValue(text, /^flotilla_scheduler_binds_in_flight (\S+)$/m));
+        active.push(metricValue(text, /^scheduler_pending_pods\{queue="active"\} (\S+)$/m));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  let result: Promise<RunResult['schedulerSamples']> | undefined;
+  return {
+    stop: () => result ??= (async () => {
+      stopped = true;
+      await loop;
+      const text = await cp.metricsText();
+      const sum = metricValue(text, /^scheduler_binding_duration_seconds_sum(?:\{[^}]*\})? (\S+)$/m);
+      const count = metricValue(text, /^scheduler_binding_duration_seconds_count(?:\{[^}]*\})? (\S+)$/m);
+      return { bindsInFlightMean: mean(binds), bindsInFlightMax: Math.max(0, ...binds), activeQueueMean: mean(active),
+        bindMeanMs: count > 0 ? (1000 * sum) / count : 0 };
+    })(),
+  };
 }
 
 async function parallel(count: number, clients: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -122,6 +194,7 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
   })().catch(() => undefined);
   let samplesStart: Map<string, ProcSample | undefined> | undefined;
   let measuredStartMs = 0;
+  let schedSampler: ReturnType<typeof sampleScheduler> | undefined;
   const churn: { stop: boolean; done?: Promise<void> } = { stop: false };
   try {
     let nodeSeq = 0;
@@ -138,19 +211,20 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
         case 'createNodes':
           await parallel(op.count, 32, async () => {
             const n = nodeSeq++;
-            await client.create(NODES, '', nodeObject(`node-${n}`, n, op.template));
+            await createRetrying(client, NODES, '', nodeObject(`node-${n}`, n, op.template));
           });
           return;
         case 'createPods': {
           if (op.collectMetrics && !samplesStart) {
             samplesStart = new Map(cp.processes().map((p) => [p.name, sampleProcess(p.pid)]));
             measuredStartMs = performance.now();
+            schedSampler = sampleScheduler(cp);
           }
           await parallel(op.count, o.clients, async () => {
             const name = `pod-${podSeq++}`;
             tracks.set(`${op.namespace}/${name}`, { createdMs: performance.now(), measured: op.collectMetrics,
               unschedulable: op.unschedulable });
-            await client.create(PODS, op.namespace, podObject(name, op.template));
+            await createRetrying(client, PODS, op.namespace, podObject(name, op.template));
           });
           return;
         }
@@ -182,8 +256,12 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
         }
       }
     }
-    return await summarize(tracks, measuredStartMs, samplesStart ?? new Map(), cp);
+    const result = await summarize(tracks, measuredStartMs, samplesStart ?? new Map(), cp);
+    const samples = await schedSampler?.stop();
+    if (samples) result.schedulerSamples = samples;
+    return result;
   } finally {
+    await schedSampler?.stop();
     churn.stop = true;
     watch.close();
     await watching;
@@ -206,7 +284,9 @@ async function summarize(tracks: Map<string, PodTrack>, startMs: number, before:
     const a = before.get(p.name);
     const b = sampleProcess(p.pid);
     const cpu = a && b ? b.cpuSeconds - a.cpuSeconds : 0;
-    return { name: p.name, cpuSeconds: cpu, cpuPercent: (100 * cpu) / seconds, rssMiB: (b?.rssBytes ?? 0) / 2 ** 20 };
+    const sys = a && b ? b.systemSeconds - a.systemSeconds : 0;
+    return { name: p.name, cpuSeconds: cpu, systemSeconds: sys, cpuMsPerPod: (1000 * cpu) / Math.max(1, bound.length),
+      cpuPercent: (100 * cpu) / seconds, rssMiB: (b?.rssBytes ?? 0) / 2 ** 20 };
   });
   return {
     measuredPods: measured.length, scheduled: bound.length, durationSeconds: seconds,

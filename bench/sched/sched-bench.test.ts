@@ -1,9 +1,13 @@
 // The scheduling bench as a smoke test: the Smoke workload (every op) runs end to end on the
 // real control plane and schedules every measured pod. Not a pass/fail on speed.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { runWorkload } from './runner.js';
-import { html } from './report.js';
+import { type RunResult, runWorkload } from './runner.js';
+import { topFrames } from './cpu-profile.js';
+import { compare, html, type SchedBenchResult, table } from './report.js';
 import { loadWorkload, parseWorkload, WorkloadError } from './workload.js';
 
 test('workload files are validated with the path of what is wrong', () => {
@@ -26,6 +30,40 @@ test('the Smoke workload schedules every measured pod through the real control p
   assert.equal(r.scheduled, 60);
   assert.ok(r.throughput.average > 0);
   assert.ok(r.processes.some((p) => p.name === 'scheduler' && p.rssMiB > 0));
+  assert.ok(r.processes.every((p) => p.cpuMsPerPod !== undefined && p.cpuMsPerPod >= 0));
   const page = html({ bench: 'sched', workload: 'Smoke', params: workload.params, machine: {}, result: r });
   assert.match(page, /<svg/);
+});
+
+test('compare prints CPU per pod of every process, also for results written before it was recorded', () => {
+  const proc = (name: string, cpuSeconds: number) => ({ name, cpuSeconds, cpuPercent: 0, rssMiB: 1 });
+  const result = (cpu: number): SchedBenchResult => ({ bench: 'sched', workload: 'W', params: {}, machine: {},
+    result: { measuredPods: 1000, scheduled: 1000, durationSeconds: 1, attempts: {},
+      throughput: { average: 1000, perSecond: [1000], p50: 1000, p90: 1000, p99: 1000 },
+      latencyMs: { p50: 1, p90: 1, p99: 1, max: 1 },
+      processes: [proc('apiserver-0', 2 * cpu), proc('scheduler', cpu)] } as RunResult });
+  const dir = mkdtempSync(join(tmpdir(), 'sched-compare-'));
+  try {
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(result(1)));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(result(0.5)));
+    const out = compare(join(dir, 'a.json'), join(dir, 'b.json'));
+    assert.match(out, /cpu ms\/pod, all\s+3\.0\s+1\.5\s+0\.50x/);
+    assert.match(out, /cpu ms\/pod scheduler\s+1\.0\s+0\.5\s+0\.50x/);
+    assert.match(table(result(1), 'x.json', undefined), /all processes\s+3\.00 ms of CPU per pod/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a CPU profile is summarized as self time per frame, idle left out', () => {
+  const frame = (id: number, functionName: string, url = '', children: number[] = []) =>
+    ({ id, callFrame: { functionName, url, lineNumber: 9 }, children });
+  const profile = {
+    nodes: [frame(1, '(root)', '', [2, 3, 4]), frame(2, '(idle)'), frame(3, 'encode', 'file:///x/dist/a/b.js'),
+      frame(4, 'parse')],
+    samples: [2, 3, 3, 4, 2],
+    timeDeltas: [5000, 3000, 3000, 2000, 9000],
+  };
+  assert.deepEqual(topFrames(profile, 5).map((r) => [r.frame, r.ms, Math.round(r.percent)]),
+    [['encode dist/a/b.js:10', 6, 75], ['parse', 2, 25]]);
 });

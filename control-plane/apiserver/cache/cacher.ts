@@ -1,5 +1,7 @@
 // The replica's caches of every resource, fed by ONE store watch on the whole --etcd-prefix
-// (events carry prev_kv so deletions and selector transitions are known). Start: list the
+// (without prev_kv: the previous state of a key, needed for deletions and selector transitions,
+// is the cache's own copy; asking the store for it doubled the bytes of every update's event
+// for the store to read, encode and send and for us to decode). Start: list the
 // prefix page by page at one revision R, then watch from R+1 — nothing is missed between.
 // Freshness: a LIST without resourceVersion must not return data older than a write
 // acknowledged before it began, so it first reads the store's current revision and waits
@@ -93,7 +95,7 @@ export class Cacher {
     }
     this.#routes = routes.map(({ prefix, r }) => ({ prefix, cache: this.#caches.get(r)! }));
     this.#rv = revision;
-    this.#watcher = this.client.watch(rootPrefix, { prefix: true, startRevision: revision + 1, prevKv: true,
+    this.#watcher = this.client.watch(rootPrefix, { prefix: true, startRevision: revision + 1, prevKv: false,
       progressNotify: true }, {
       onEvents: (events) => this.#onEvents(events),
       onProgress: (rv) => {

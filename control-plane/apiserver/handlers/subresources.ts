@@ -47,9 +47,14 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
     let current = await currentForUpdate(d, PODS, key, attempt);
     if (!current) current = await currentForUpdate(d, PODS, key, attempt + 1);
     if (!current) return ctx.sendStatus(notFound(groupResource(PODS), name));
-    const pod = structuredClone(current.object);
-    const m = metaOf(pod);
-    const spec = (pod['spec'] ?? {}) as JsonObject;
+    // Copy only what the binding changes (metadata, spec, status and its conditions): cached
+    // objects are shared and never mutated, and a deep clone of the whole pod cost more than
+    // the rest of the handler.
+    const pod: JsonObject = { ...current.object };
+    const m: JsonObject = { ...metaOf(current.object) };
+    pod['metadata'] = m;
+    const spec: JsonObject = { ...((current.object['spec'] ?? {}) as JsonObject) };
+    pod['spec'] = spec;
     // Refusals are decided on the store's copy, never on a possibly stale cached one.
     if (current.cached && (m['deletionTimestamp'] || spec['nodeName'])) continue;
     if (m['deletionTimestamp']) return ctx.sendStatus(conflict(groupResource(PODS), name, `pod ${name} is being deleted, cannot be assigned to a host`));
@@ -61,7 +66,7 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
     spec['nodeName'] = nodeName;
     const annotations = (metaOf(binding)['annotations'] ?? {}) as Record<string, string>;
     if (Object.keys(annotations).length > 0) m['annotations'] = { ...((m['annotations'] ?? {}) as JsonObject), ...annotations };
-    const status = (pod['status'] ?? {}) as JsonObject;
+    const status: JsonObject = { ...((pod['status'] ?? {}) as JsonObject) };
     const conditions = ((status['conditions'] ?? []) as JsonObject[]).filter((c) => c['type'] !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null,
       lastTransitionTime: new Date(Math.floor(d.nowMs() / 1000) * 1000).toISOString().replace('.000Z', 'Z') });

@@ -65,11 +65,23 @@ export async function handleWatch(d: HandlerDeps, ctx: RequestContext, r: Resour
   }
   const prefix = d.keys.collectionPrefix(r, ctx.info.namespace);
   const name = ctx.info.name;
-  const inScope = (o: JsonObject): boolean => {
+  const judge = (o: JsonObject): boolean => {
     const m = (o['metadata'] ?? {}) as JsonObject;
-    if (name !== '' && m['name'] !== name) return false;
-    if (r.namespaced && ctx.info.namespace !== '' && m['namespace'] !== ctx.info.namespace) return false;
-    return filter.matches(o);
+    return (name === '' || m['name'] === name) &&
+      (!r.namespaced || ctx.info.namespace === '' || m['namespace'] === ctx.info.namespace) && filter.matches(o);
+  };
+  // With a field selector (the scheduler's status.phase ones), each cached object would be judged
+  // twice, as the new state of one event and the old state of the next, each time building its
+  // selectable fields: remember the verdict (cached objects are never mutated). Cheap verdicts
+  // are not worth a WeakMap entry.
+  const verdicts = filter.fields && !filter.fields.isEverything() ? new WeakMap<JsonObject, boolean>() : undefined;
+  const inScope = verdicts === undefined ? judge : (o: JsonObject): boolean => {
+    let v = verdicts.get(o);
+    if (v === undefined) {
+      v = judge(o);
+      verdicts.set(o, v);
+    }
+    return v;
   };
   const rv = ctx.query.get('resourceVersion') ?? '';
   const cache = d.cacher.cache(r);
@@ -138,11 +150,19 @@ function encodedLine(type: string, object: JsonObject): string {
   return (forms[type] ??= JSON.stringify({ type, object }) + '\n');
 }
 
-/** The response side: encodes events, tracks back-pressure, ends on a slow reader. */
+/**
+ * The response side: encodes events, tracks back-pressure, ends on a slow reader. Events sent in
+ * the same turn of the event loop (a store watch response carries many) go out as one chunk:
+ * one write per event cost a chunk header, a TLS record and a writev each, and woke the reader
+ * once per event. The pending chunk is bounded by maxWatchCoalescedEvents, so a flood is still
+ * written as it comes.
+ */
 class WatchStream {
   #backlog = 0;
   #ended = false;
   #first = true;
+  #pending: (string | Buffer)[] = [];
+  #flushScheduled = false;
   onBroken: () => void = () => undefined;
   readonly #msgpack: boolean;
 
@@ -173,20 +193,34 @@ class WatchStream {
 
   send(e: OutEvent): void {
     if (this.#ended) return;
-    let ok: boolean;
     const plain = !this.#msgpack && !this.ctx.accept.table && !this.ctx.accept.metadataOnly;
     if (plain && e.type !== 'ERROR' && e.type !== 'BOOKMARK') {
-      ok = this.ctx.res.write(encodedLine(e.type, withTypeMeta(this.r, e.object as JsonObject)));
+      this.#pending.push(encodedLine(e.type, withTypeMeta(this.r, e.object as JsonObject)));
     } else if (this.#msgpack) {
       const body = { type: e.type, object: this.#object(e) };
       const frame = pack(body);
       const len = Buffer.alloc(4);
       len.writeUInt32BE(frame.length);
-      ok = this.ctx.res.write(Buffer.concat([len, frame]));
+      this.#pending.push(len, frame);
     } else {
-      ok = this.ctx.res.write(JSON.stringify({ type: e.type, object: this.#object(e) }) + '\n');
+      this.#pending.push(JSON.stringify({ type: e.type, object: this.#object(e) }) + '\n');
     }
-    if (!ok && ++this.#backlog > APISERVER_LIMITS.maxWatcherBacklogEvents) {
+    if (this.#pending.length >= APISERVER_LIMITS.maxWatchCoalescedEvents) {
+      this.#flush();
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const parts = this.#pending;
+    if (parts.length === 0 || this.#ended && this.ctx.res.writableEnded) return;
+    this.#pending = [];
+    const chunk = this.#msgpack ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join('');
+    const ok = this.ctx.res.write(chunk);
+    if (!ok && (this.#backlog += parts.length) > APISERVER_LIMITS.maxWatcherBacklogEvents) {
       this.d.log.warn({ resource: this.r.plural, user: this.ctx.user.name }, 'closing a watch whose client does not keep up');
       this.onBroken();
     }
@@ -195,6 +229,7 @@ class WatchStream {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#flush();
     this.ctx.res.end();
   }
 }

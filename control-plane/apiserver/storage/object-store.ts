@@ -22,15 +22,13 @@ export interface SideWrite {
 
 export type WriteResult = { ok: true; rv: number } | { ok: false; current: StoredObject | undefined };
 
-const encoder = new TextEncoder();
-
 export function encodeObject(obj: JsonObject): Buffer {
   const meta = obj['metadata'] as JsonObject | undefined;
   if (meta && 'resourceVersion' in meta) {
     const { resourceVersion: _rv, ...rest } = meta;
-    return Buffer.from(encoder.encode(JSON.stringify({ ...obj, metadata: rest })));
+    return Buffer.from(JSON.stringify({ ...obj, metadata: rest }), 'utf8');
   }
-  return Buffer.from(encoder.encode(JSON.stringify(obj)));
+  return Buffer.from(JSON.stringify(obj), 'utf8');
 }
 
 /** Decodes a stored value and stamps its resourceVersion; a value that is not a JSON object throws loudly. */

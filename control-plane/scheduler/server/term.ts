@@ -49,6 +49,8 @@ export class SchedulingTerm {
   readonly #signal: AbortSignal;
   readonly #stop = new AbortController();
   readonly #binds = new Set<Promise<void>>();
+  /** Wakes the loop waiting for a free bind slot (set only while it waits). */
+  #bindSlotFreed: (() => void) | undefined;
   readonly #bindStartMs = new Map<string, number>();
   #cycleStartMs = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -143,7 +145,10 @@ export class SchedulingTerm {
     let sliceStart = performance.now();
     while (this.active) {
       if (this.#binds.size >= MAX_BINDS_IN_FLIGHT) {
-        await Promise.race([Promise.race(this.#binds), stopped]);
+        // One waiter woken by whichever bind ends first: racing the whole set again after every
+        // bind left a reaction on each pending bind per wait (quadratic in the binds in flight).
+        await Promise.race([new Promise<void>((r) => { this.#bindSlotFreed = r; }), stopped]);
+        this.#bindSlotFreed = undefined;
         continue;
       }
       this.#cycleStartMs = performance.now();
@@ -168,7 +173,11 @@ export class SchedulingTerm {
     const key = podKey(out.pod);
     this.#bindStartMs.set(key, this.#cycleStartMs);
     const p = out.binding.catch((e: unknown) => this.#d.log.warn({ err: String(e) }, 'binding cycle failed'))
-      .finally(() => { this.#binds.delete(p); this.#bindStartMs.delete(key); });
+      .finally(() => {
+        this.#binds.delete(p);
+        this.#bindStartMs.delete(key);
+        this.#bindSlotFreed?.();
+      });
     this.#binds.add(p);
   }
 
@@ -204,6 +213,8 @@ export class SchedulingTerm {
     const profile = pod.spec?.schedulerName ?? 'default-scheduler';
     d.metrics.attempts.inc({ result, profile });
     d.metrics.attemptDuration.observe({ result, profile }, this.#attemptSeconds(pod));
+    // An error (a failed bind, most often) is not the pod's fault: say what it was.
+    if (result === 'error') d.log.warn({ pod: keyOf(pod), err: info.message }, 'scheduling attempt failed');
     // Bound by someone else (409) or deleted meanwhile: nothing to report on it.
     const live = this.#live(pod);
     if (live === undefined || live.spec?.nodeName) return;
