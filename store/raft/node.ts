@@ -175,6 +175,28 @@ export class RaftNode {
     return rd;
   }
 
+  /**
+   * Committed entries not handed out yet, for a driver that applies while a Ready is
+   * outstanding (its write still on disk): committed entries are durable on a quorum, so
+   * applying them need not wait for this member's own write. Call appliedTo() once they
+   * are applied. Empty while a snapshot is pending (it is applied first).
+   */
+  takeCommittedEntries(): Entry[] {
+    const r = this.#raft;
+    const ents = r.log.nextCommittedEntries(
+      r.limits.maxCommittedEntriesPerReady, r.limits.maxCommittedBytesPerReady, this.#applyLimit());
+    if (ents.length > 0) r.log.applying = ents[ents.length - 1]!.index;
+    return ents;
+  }
+
+  /** The driver applied `ents`, as returned by takeCommittedEntries(). */
+  appliedTo(ents: readonly Entry[]): void {
+    const last = ents[ents.length - 1];
+    if (!last) return;
+    this.#raft.log.appliedTo(last.index);
+    this.#raft.reduceUncommittedBytes(ents);
+  }
+
   /** The driver persisted, sent and applied everything in `rd`. */
   advance(rd: Ready): void {
     invariant(this.#outstanding, 'advance() without an outstanding ready()');
@@ -190,7 +212,8 @@ export class RaftNode {
     if (lastEntry) r.log.unstable.stableTo(lastEntry.index, lastEntry.term);
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastApplied) {
-      r.log.appliedTo(lastApplied.index);
+      // takeCommittedEntries() may have applied further while this Ready was outstanding.
+      if (lastApplied.index > r.log.applied) r.log.appliedTo(lastApplied.index);
       r.reduceUncommittedBytes(rd.committedEntries);
     }
     // The leader's own copy counts toward commitment only once durable (thesis §10.2.1).

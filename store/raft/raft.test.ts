@@ -285,3 +285,27 @@ test('campaignOnLeaderLoss: one follower losing its link does not depose a leade
   assert.equal(c.leader(), '1');
   assert.equal(c.member('1').node.status().term, 2, 'no new term: 2 refused 3\'s pre-vote while it heard 1');
 });
+
+test('thesis §10.2.1: entries a quorum of followers holds apply while the leader\'s own write is outstanding', () => {
+  const c = new TestCluster(['1', '2', '3']);
+  c.campaign('1');
+  c.stabilize();
+  const leader = c.member('1');
+  leader.node.propose(text('early'));
+  const rd = leader.node.ready(); // the leader's write of 'early' is "on disk" from here on
+  assert.equal(rd.entries.length, 1);
+  const index = rd.entries[0]!.index;
+  for (const m of rd.messages) c.member(m.to).node.step(m);
+  for (const id of ['2', '3']) c.processReady(id); // followers persist and acknowledge
+  for (const m of c.pending().filter((x) => x.to === '1')) leader.node.step(m);
+  const early = leader.node.takeCommittedEntries();
+  assert.deepEqual(early.map((e) => [e.index, untext(e.data)]), [[index, 'early']]);
+  assert.deepEqual(leader.node.takeCommittedEntries(), [], 'handed out once');
+  leader.node.appliedTo(early);
+  assert.equal(leader.node.applied, index);
+  leader.storage.append(rd.entries);
+  leader.node.advance(rd);
+  assert.equal(leader.node.applied, index, 'advance of the older Ready does not move applied back');
+  const next = leader.node.hasReady() ? leader.node.ready() : undefined;
+  assert.ok(!next?.committedEntries.some((e) => e.index === index), 'the next Ready does not hand it out again');
+});

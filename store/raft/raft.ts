@@ -271,7 +271,9 @@ export class Raft {
       || m.type === MessageType.VoteResp || m.type === MessageType.PreVoteResp;
     if (!isVoteTraffic && !TERMLESS.has(m.type)) m.term = this.term;
     invariant(!isVoteTraffic || m.term > 0, 'vote traffic needs an explicit term');
-    const early = this.role === Role.Leader && LEADER_SENDS_EARLY.has(m.type);
+    // A forwarded proposal or read request carries no term and promises nothing about this
+    // member's state, so it need not wait for this member's disk (a follower mid-fsync).
+    const early = (this.role === Role.Leader && LEADER_SENDS_EARLY.has(m.type)) || TERMLESS.has(m.type);
     if (early || this.#bugs.has(SeededBug.ReplyBeforePersist)) this.msgs.push(m);
     else this.msgsAfterPersist.push(m);
   }

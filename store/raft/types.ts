@@ -145,6 +145,8 @@ export interface SoftState {
  *  3. send `messagesAfterPersist` (votes and acknowledgements that promise durability);
  *  4. apply `snapshot` then `committedEntries` to the state machine, serve `readStates`;
  *  5. call `advance(ready)`.
+ * Step 4 may run while step 2's write is on disk: committed entries are already durable on
+ * a quorum (a `snapshot` must be persisted and installed first, though).
  */
 export interface Ready {
   softState?: SoftState;

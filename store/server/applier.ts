@@ -42,6 +42,8 @@ export class Applier {
   #recentHead = 0;
   /** Called when leases are granted, renewed or revoked, so the leader's clock follows. */
   onLease: (event: { kind: 'grant' | 'renew' | 'revoke'; id: bigint; ttlSeconds: number }) => void = () => {};
+  /** Called when a member's peer URLs changed, so the transport dials the new ones. */
+  onPeersChanged: () => void = () => {};
 
   constructor() {
     this.store = new MvccStore();
@@ -118,6 +120,10 @@ export class Applier {
         return {};
       case 'memberAttributes':
         this.members.setAttributes(r.req.memberId, r.req.name, r.req.clientUrls);
+        return {};
+      case 'memberUpdate':
+        if (!this.members.setPeerUrls(r.req.memberId, r.req.peerUrls)) throw etcdError('memberNotFound');
+        this.onPeersChanged();
         return {};
       case 'alarm':
         return this.#alarm(r.req);

@@ -1,10 +1,12 @@
 // One store member: drives the pure Raft core with real time, disk and network.
 //
-// The Ready loop (types.ts `Ready`): send `messages` → persist snapshot, entries and hard
-// state with one fsync (WAL group commit) → send `messagesAfterPersist` → apply committed
-// entries to the state machine → answer ReadIndex → advance. While one Ready waits on
-// fsync, new proposals and messages accumulate in the core and the next Ready carries them
-// all: batching falls out of the loop.
+// The Ready loop (types.ts `Ready`): send `messages` → start persisting entries and hard
+// state with one fsync (WAL group commit) → apply committed entries and answer ReadIndex
+// while that write is on disk → send `messagesAfterPersist` → advance. (A snapshot from
+// the leader is persisted and installed before anything after it is applied.) While one
+// Ready waits on fsync, new proposals and messages accumulate in the core and the next
+// Ready carries them all: batching falls out of the loop. Entries that a message commits
+// meanwhile are applied at once (#kickApply), not after that write.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { etcdError, type EtcdApiError } from '../api/errors.js';
@@ -12,8 +14,8 @@ import { decodeConfChange } from '../raft/confchange.js';
 import type { MemoryStorage } from '../raft/memory-storage.js';
 import { RaftNode } from '../raft/node.js';
 import {
-  type ConfChange, ConfChangeType, type ConfState, type Entry, EntryType, NONE, type Ready, type ReadState,
-  type RejectReason, Role, type SoftState,
+  type ConfChange, ConfChangeType, type ConfState, type Entry, EntryType, type HardState, NONE, type Ready,
+  type ReadState, type RejectReason, Role, type SoftState,
 } from '../raft/types.js';
 import type { Snapshotter } from '../snapshot/index.js';
 import { PeerTransport } from '../transport/index.js';
@@ -72,6 +74,7 @@ export class Member {
   #lastSnapshotIndex: number;
   #timers: NodeJS.Timeout[] = [];
   #scheduled = false;
+  #applyScheduled = false;
   #driving = false;
   #again = false;
   #stopped = false;
@@ -79,6 +82,11 @@ export class Member {
   /** Set when the member has applied everything committed at start: it may then serve. */
   #caughtUp = false;
   #startCommit = 0;
+  /** The newest entry applied to the state machine; node.applied catches up at advance(). */
+  #appliedIndex = 0;
+  /** A commit-only hard state not yet written (see #saveReady). */
+  #unsavedHardState: HardState | undefined;
+  #hardStateSeenAtTick: HardState | undefined;
 
   constructor(options: MemberOptions, opened: OpenedDataDir, log: Logger, events: MemberEvents = {}) {
     this.options = options;
@@ -107,6 +115,7 @@ export class Member {
         this.leaseClock.restart(e.id, e.ttlSeconds);
       }
     };
+    this.applier.onPeersChanged = () => this.#syncPeers();
     const listen = hostPort(options.listenPeerUrls[0]!, '--listen-peer-urls');
     this.transport = new PeerTransport({
       selfId: this.raftId, clusterId: options.initialClusterToken, listen, peers: this.#peerUrls(),
@@ -115,6 +124,7 @@ export class Member {
         if (this.#stopped) return;
         this.node.step(m);
         this.#kick();
+        this.#kickApply();
       },
       onUnreachable: (id) => this.node.reportUnreachable(id),
       onSnapshotStatus: (id, ok) => {
@@ -155,6 +165,13 @@ export class Member {
     every(this.options.heartbeatIntervalMs, () => {
       this.node.tick();
       this.#kick();
+      // Only once a commit-only hard state waited a whole tick (the member is idle): under
+      // load the next entries carry it, and a write here would put one more write (and an
+      // fdatasync in a separate trip) in front of theirs.
+      if (this.#unsavedHardState && this.#unsavedHardState === this.#hardStateSeenAtTick) {
+        this.#saveHardState().catch((e: unknown) => this.#fatal(e));
+      }
+      this.#hardStateSeenAtTick = this.#unsavedHardState;
     });
     every(MEMBER_LIMITS.readIndexRetryMs, () => this.#retryReadRound(MEMBER_LIMITS.readIndexRetryMs));
     every(MEMBER_LIMITS.leaseExpiryCheckMs, () => this.#expireLeases());
@@ -314,7 +331,7 @@ export class Member {
   }
 
   waitApplied(index: number): Promise<void> {
-    if (this.node.applied >= index) return Promise.resolve();
+    if (Math.max(this.node.applied, this.#appliedIndex) >= index) return Promise.resolve();
     return new Promise((resolve) => this.#appliedWaiters.push({ index, resolve }));
   }
 
@@ -339,6 +356,34 @@ export class Member {
     });
   }
 
+  /**
+   * While a Ready waits on disk, a message may commit more entries (a follower's ack, a
+   * leader's commit index): apply them at once instead of after that write and the next
+   * one (see RaftNode.takeCommittedEntries). Without a Ready outstanding, #drive does it.
+   */
+  #kickApply(): void {
+    if (this.#applyScheduled || !this.#driving) return;
+    this.#applyScheduled = true;
+    setImmediate(() => {
+      this.#applyScheduled = false;
+      if (this.#stopped || !this.#driving) return;
+      try {
+        this.#applyCommitted(this.node.takeCommittedEntries());
+      } catch (e) {
+        this.#fatal(e);
+      }
+    });
+  }
+
+  #applyCommitted(ents: readonly Entry[]): void {
+    const last = ents[ents.length - 1];
+    if (!last) return;
+    for (const e of ents) this.#applyEntry(e);
+    this.#appliedIndex = last.index;
+    this.node.appliedTo(ents);
+    this.#releaseAppliedWaiters(last.index);
+  }
+
   async #drive(): Promise<void> {
     if (this.#driving) {
       this.#again = true;
@@ -349,7 +394,10 @@ export class Member {
       do {
         this.#again = false;
         this.#flushProposals();
-        while (!this.#stopped && this.node.hasReady()) await this.#handleReady(this.node.ready());
+        while (!this.#stopped && this.node.hasReady()) {
+          await this.#handleReady(this.node.ready());
+          this.#flushProposals(); // proposals that came during that Ready's write join the next one
+        }
       } while (this.#again && !this.#stopped);
     } catch (e) {
       this.#fatal(e);
@@ -362,26 +410,75 @@ export class Member {
     if (rd.softState) this.#onSoftState(rd.softState);
     if (rd.hardState) this.#term = rd.hardState.term;
     this.transport.send(rd.messages);
-    if (rd.snapshot) await this.#snapshotter.save(rd.snapshot);
-    if (rd.entries.length > 0 || rd.hardState || rd.snapshot) {
-      await this.#wal.save({
-        ...(rd.hardState ? { hardState: rd.hardState } : {}),
-        ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
-        ...(rd.snapshot ? { snapshotMarker: { index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term } }
-          : {}),
-      }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    this.transport.flush();
+    if (rd.snapshot) {
+      await this.#persistAndInstallSnapshot(rd);
+      this.#applyReady(rd);
+    } else {
+      // Committed entries are durable on a quorum already, so they are applied (and their
+      // clients answered) while this Ready's own entries are on their way to disk, as etcd
+      // does: the apply overlaps the fsync instead of waiting one more disk round for it.
+      const saving = this.#saveReady(rd);
+      await Promise.resolve(); // one microtask: the WAL issues its write before the apply runs
+      this.#applyReady(rd);
+      await saving;
     }
-    if (rd.snapshot) this.#installSnapshot(rd);
     this.#storage.append(rd.entries);
     if (rd.hardState) this.#storage.setHardState(rd.hardState);
     this.transport.send(rd.messagesAfterPersist);
-    for (const e of rd.committedEntries) this.#applyEntry(e);
-    for (const rs of rd.readStates) this.#onReadState(rs);
+    this.transport.flush();
     this.node.advance(rd);
     const applied = this.node.applied;
     this.#releaseAppliedWaiters(applied);
     if (!this.#caughtUp && applied >= this.#startCommit) this.#caughtUp = true;
     await this.#maybeSnapshot(applied);
+  }
+
+  /**
+   * Entries, hard state and snapshot marker with one write; fsynced when the Ready says so.
+   * A hard state whose only change is the commit index needs no fsync (a restarted member
+   * learns the commit index again from the leader), so it is not written on its own: it
+   * rides along with the next write, or #saveHardState writes it within a heartbeat.
+   */
+  #saveReady(rd: Ready): Promise<void> {
+    if (rd.entries.length === 0 && !rd.snapshot && !rd.mustSync) {
+      if (rd.hardState) this.#unsavedHardState = rd.hardState;
+      return Promise.resolve();
+    }
+    const hardState = rd.hardState ?? this.#unsavedHardState;
+    this.#unsavedHardState = undefined;
+    return this.#wal.save({
+      ...(hardState ? { hardState } : {}),
+      ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
+      ...(rd.snapshot ? { snapshotMarker: { index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term } }
+        : {}),
+    }, { sync: rd.mustSync || rd.snapshot !== undefined });
+  }
+
+  /** Write a commit-only hard state that no later Ready carried (heartbeat tick, stop). */
+  #saveHardState(): Promise<void> {
+    const hardState = this.#unsavedHardState;
+    if (!hardState) return Promise.resolve();
+    this.#unsavedHardState = undefined;
+    return this.#wal.save({ hardState }, { sync: true }); // idle: the fsync costs nobody anything
+  }
+
+  /** §7 on a follower: the snapshot is durable and installed before anything after it applies. */
+  async #persistAndInstallSnapshot(rd: Ready): Promise<void> {
+    await this.#snapshotter.save(rd.snapshot!);
+    await this.#saveReady(rd);
+    this.#installSnapshot(rd);
+  }
+
+  /** Apply committed entries, serve ReadIndex answers, and release reads waiting on them. */
+  #applyReady(rd: Ready): void {
+    for (const e of rd.committedEntries) this.#applyEntry(e);
+    const last = rd.committedEntries[rd.committedEntries.length - 1];
+    if (last) {
+      this.#appliedIndex = last.index;
+      this.#releaseAppliedWaiters(last.index);
+    }
+    for (const rs of rd.readStates) this.#onReadState(rs);
   }
 
   #installSnapshot(rd: Ready): void {
@@ -473,7 +570,8 @@ export class Member {
    */
   async #maybeSnapshot(applied: number): Promise<void> {
     const due = applied - this.#lastSnapshotIndex >= this.#snapshotInterval();
-    if (!due) return;
+    // Entries applied early (#kickApply) may not be in storage yet; a later Ready snapshots.
+    if (!due || applied > this.#storage.lastIndex()) return;
     const overdue = applied - this.#lastSnapshotIndex >= 2 * this.#snapshotInterval();
     if (this.isLeader && this.#confState.voters.length > 1 && !overdue) {
       this.#handOverForSnapshot();
@@ -523,6 +621,7 @@ export class Member {
     }
     // Let an in-flight Ready finish its fsync before closing the WAL.
     for (let i = 0; i < 100 && this.#driving; i++) await new Promise((r) => setTimeout(r, 10));
+    await this.#saveHardState().catch(() => {}); // best effort: the commit index is relearned anyway
     await this.transport.close();
     await this.#wal.close();
   }

@@ -64,6 +64,13 @@ export class MemberRegistry {
     this.#members.delete(id);
   }
 
+  /** False when no such member is registered. */
+  setPeerUrls(id: bigint, peerUrls: string[]): boolean {
+    const m = this.#members.get(id);
+    if (m) this.#members.set(id, { ...m, peerUrls: [...peerUrls] });
+    return m !== undefined;
+  }
+
   setAttributes(id: bigint, name: string, clientUrls: string[]): void {
     const m = this.#members.get(id);
     if (m) this.#members.set(id, { ...m, name, clientUrls: [...clientUrls] });

@@ -194,8 +194,27 @@ export class RaftBackend implements api.EtcdBackend {
     return this.#members();
   }
 
-  async memberUpdate(): Promise<api.MembersResponse> {
-    throw etcdError('notCapable'); // peer URL changes are not built yet
+  /**
+   * New peer URLs for a member, replicated as an ordinary entry: every member's registry
+   * and transport follow it in log order (etcd proposes a ConfChangeUpdateNode, which
+   * changes no quorum either). The member keeps its ID.
+   */
+  async memberUpdate(id: bigint, peerUrls: string[]): Promise<api.MembersResponse> {
+    if (peerUrls.length === 0) throw etcdError('memberBadUrls');
+    for (const u of peerUrls) {
+      try {
+        new URL(u);
+      } catch {
+        throw etcdError('memberBadUrls');
+      }
+    }
+    const registry = this.#m.applier.members;
+    if (!registry.get(id)) throw etcdError('memberNotFound');
+    if (registry.all().some((m) => m.id !== id && m.peerUrls.some((u) => peerUrls.includes(u)))) {
+      throw etcdError('peerUrlExist');
+    }
+    await this.#m.propose({ op: 'memberUpdate', req: { memberId: id, peerUrls } });
+    return this.#members();
   }
 
   async memberList(linearizable: boolean): Promise<api.MembersResponse> {

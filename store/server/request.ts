@@ -17,6 +17,8 @@ export type ReplicatedRequest =
   | { op: 'leaseCheckpoint'; req: { checkpoints: { id: bigint; remainingTtlSeconds: number }[] } }
   /** A member publishes its name and client URLs once started (etcd's attribute publish). */
   | { op: 'memberAttributes'; req: { memberId: bigint; name: string; clientUrls: string[] } }
+  /** etcdctl member update: a member's new peer URLs (its ID, derived from the old ones, stays). */
+  | { op: 'memberUpdate'; req: { memberId: bigint; peerUrls: string[] } }
   | { op: 'alarm'; req: api.AlarmRequest };
 
 export interface Envelope {

@@ -271,6 +271,15 @@ export class OutboundPeer {
     this.#reconnectTimer.unref();
   }
 
+  /**
+   * Write what is queued now instead of on the next turn of the event loop: the driver
+   * calls it once a Ready's messages are all queued, so replication starts before the
+   * driver spends the rest of the turn applying entries.
+   */
+  flushNow(): void {
+    if (this.#queue.length > 0) this.#flush();
+  }
+
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#state !== 'open') return;
     this.#flushScheduled = true;

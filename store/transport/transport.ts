@@ -185,6 +185,11 @@ export class PeerTransport {
     }
   }
 
+  /** Write every peer's queued messages now (see OutboundPeer.flushNow). */
+  flush(): void {
+    for (const peer of this.#peers.values()) peer.flushNow();
+  }
+
   /** Add a peer (or change its URL). Dials at once when running. */
   addPeer(id: NodeId, url: string): void {
     if (this.#state === 'closing' || this.#state === 'closed') throw new TransportStateError('addPeer() after close()');

@@ -189,6 +189,25 @@ describe('WAL group commit', () => {
       await r.wal.close();
     });
   });
+
+  it('synced saves after nothing unsynced are one O_DSYNC write each, across segment rolls', async () => {
+    await withTempDir('wal', async (dir) => {
+      const wal = await WAL.create(dir, { metadata: META, limits: SMALL_SEGMENT });
+      const model = new ModelLog();
+      for (let i = 1; i <= 60; i++) {
+        const req: SaveRequest = { entries: [entry(i, 1, 100)], hardState: { term: 1, vote: '', commit: i - 1 } };
+        await wal.save(req);
+        model.apply(req);
+      }
+      const st = wal.stats();
+      assert.ok(st.segmentsCreated > 2, `rolled (${st.segmentsCreated} segments)`);
+      assert.equal(st.fsyncs, st.groupsCommitted, 'one durable write per group, none extra at a roll');
+      await wal.close();
+      const r = await reopen(dir);
+      assertReplay(r, model);
+      await r.wal.close();
+    });
+  });
 });
 
 describe('WAL validation', () => {
