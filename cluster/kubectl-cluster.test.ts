@@ -4,33 +4,21 @@
 // logs -f, delete --grace-period, drain, delete --cascade=foreground|background|orphan.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { downForTest, type TestCluster, upForTest } from './testing.js';
 
-const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 describe('kubectl against a running cluster', { skip: hasKubectl ? false : 'kubectl is not installed' }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-kubectl-'));
   let env: NodeJS.ProcessEnv;
   const k = (...args: string[]) => execFileSync('kubectl', args, { env, encoding: 'utf8', timeout: 90_000 });
 
+  let cluster: TestCluster | undefined;
   before(() => {
-    const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '1', '--workers', '2', '--state-dir', stateDir,
-      '--base-port', 'auto', '--port', 'auto', '--timeout', '120'],
-    { encoding: 'utf8', timeout: 180_000 });
-    assert.equal(r.status, 0, `flotilla up failed: ${r.stdout}${r.stderr}`);
-    env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig') };
+    cluster = upForTest(['--masters', '1', '--workers', '2']);
+    env = cluster.env;
   });
-
-  after(() => {
-    const r = spawnSync(process.execPath, [BIN, 'down', '--state-dir', stateDir], { encoding: 'utf8', timeout: 120_000 });
-    rmSync(stateDir, { recursive: true, force: true });
-    assert.equal(r.status, 0, r.stderr);
-  });
+  after(() => downForTest(cluster));
 
   test('wait, rollout status/restart/history/undo, describe with events', () => {
     k('create', 'deployment', 'web', '--image=flotilla/hello', '--replicas=2', '--port=8080');

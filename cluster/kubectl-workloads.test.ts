@@ -5,17 +5,14 @@
 // (ordered pods web-0..N-1, `kubectl get all`, `kubectl rollout status`, `kubectl scale`).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { downForTest, type TestCluster, upForTest } from './testing.js';
 
-const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 describe('kubectl workloads against a running cluster', { skip: hasKubectl ? false : 'kubectl is not installed' }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-workloads-'));
   let env: NodeJS.ProcessEnv;
   const k = (...args: string[]) => execFileSync('kubectl', args, { env, encoding: 'utf8', timeout: 120_000 });
   const until = async (what: string, f: () => boolean, timeoutMs = 90_000) => {
@@ -26,18 +23,14 @@ describe('kubectl workloads against a running cluster', { skip: hasKubectl ? fal
     }
   };
 
+  let cluster: TestCluster | undefined;
+  let stateDir = ''; // also where the test writes its manifests
   before(() => {
-    const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '1', '--workers', '2', '--state-dir', stateDir,
-      '--base-port', 'auto', '--port', 'auto', '--timeout', '120'], { encoding: 'utf8', timeout: 180_000 });
-    assert.equal(r.status, 0, `flotilla up failed: ${r.stdout}${r.stderr}`);
-    env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig') };
+    cluster = upForTest(['--masters', '1', '--workers', '2']);
+    env = cluster.env;
+    stateDir = cluster.stateDir;
   });
-
-  after(() => {
-    const r = spawnSync(process.execPath, [BIN, 'down', '--state-dir', stateDir], { encoding: 'utf8', timeout: 120_000 });
-    rmSync(stateDir, { recursive: true, force: true });
-    assert.equal(r.status, 0, r.stderr);
-  });
+  after(() => downForTest(cluster));
 
   test('apply --prune -l with the default allowlist prunes what left the file', () => {
     const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {app: prune}\ndata: {k: v}\n`;

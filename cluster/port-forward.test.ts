@@ -6,15 +6,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { downForTest, type TestCluster, upForTest } from './testing.js';
 import { freePorts } from '../store/server/testing/process-cluster.js';
 
-const BIN = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 interface Forward {
@@ -45,7 +41,6 @@ function rawGet(port: number, hold?: Promise<void>): Promise<string> {
 }
 
 describe('kubectl port-forward against a running cluster', { skip: hasKubectl ? false : 'kubectl is not installed' }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-pf-'));
   const forwards: Forward[] = [];
   let env: NodeJS.ProcessEnv;
   let pod = '';
@@ -79,12 +74,10 @@ describe('kubectl port-forward against a running cluster', { skip: hasKubectl ? 
     return f;
   }
 
+  let cluster: TestCluster | undefined;
   before(async () => {
-    const r = spawnSync(process.execPath, [BIN, 'up', '--masters', '1', '--workers', '1', '--simulated-nodes', '1',
-      '--state-dir', stateDir, '--base-port', 'auto', '--port', 'auto', '--timeout', '120'],
-    { encoding: 'utf8', timeout: 180_000 });
-    assert.equal(r.status, 0, `flotilla up failed: ${r.stdout}${r.stderr}`);
-    env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig') };
+    cluster = upForTest(['--masters', '1', '--workers', '1', '--simulated-nodes', '1']);
+    env = cluster.env;
     // Real pods go to the real worker, not to the simulated node.
     const worker = k('get', 'nodes', '-l', 'type!=kwok', '-o', 'jsonpath={.items[0].metadata.name}');
     const onWorker = JSON.stringify({ spec: { nodeSelector: { 'kubernetes.io/hostname': worker } } });
@@ -103,9 +96,7 @@ describe('kubectl port-forward against a running cluster', { skip: hasKubectl ? 
 
   after(() => {
     for (const f of forwards) f.stop();
-    const r = spawnSync(process.execPath, [BIN, 'down', '--state-dir', stateDir], { encoding: 'utf8', timeout: 120_000 });
-    rmSync(stateDir, { recursive: true, force: true });
-    assert.equal(r.status, 0, r.stderr);
+    downForTest(cluster);
   });
 
   test('pod/NAME: a GET through the local port reaches the pod; two connections at once', async () => {

@@ -3,24 +3,22 @@
 // peer, 2381 metrics, as etcd's defaults), and peers talking directly — no proxy in between.
 // Link faults set on `links` become kernel routes. Flotilla's `store` and etcd take the same
 // flags, so one launcher serves both systems.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv } from '../../bench/store/systems.js';
 import type { ChaosCluster, ChaosMember, ClusterTiming, SystemName } from '../run/cluster.js';
-import { ChaosRunError } from '../run/errors.js';
 import { type FaultProxy, LinkTable } from '../run/fault-proxy.js';
+import { type MemberProcess, MemberProcesses } from '../run/member-processes.js';
 import { NetnsLab } from './lab.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/flotilla.js', import.meta.url));
 const PORTS = { client: 2379, peer: 2380, metrics: 2381 } as const;
 
-interface LabMember extends ChaosMember {
+interface LabMember extends ChaosMember, MemberProcess {
   args: string[];
-  logFile: string;
-  child?: ChildProcess;
 }
 
 export class NetnsChaosCluster implements ChaosCluster {
@@ -28,15 +26,16 @@ export class NetnsChaosCluster implements ChaosCluster {
   readonly proxies = new Map<string, FaultProxy>();
   readonly members: LabMember[] = [];
   readonly root = mkdtempSync(join(tmpdir(), 'flotilla-chaos-netns-'));
-
-  /** If the harness exits before stop() (a signal, a crash), no member may outlive it. */
-  readonly #onExit = () => {
-    for (const m of this.members) this.#signal(m, 'SIGKILL');
-  };
+  readonly #procs: MemberProcesses<LabMember>;
 
   private constructor(readonly system: SystemName, readonly lab: NetnsLab) {
     lab.enforce(this.links);
-    process.on('exit', this.#onExit);
+    this.#procs = new MemberProcesses(this.members, (m) => {
+      const [cmd, args] = system === 'etcd' ? lab.wrap(m.name, 'etcd', m.args)
+        : lab.wrap(m.name, process.execPath, [BIN, 'store', ...m.args]);
+      const log = openSync(m.logFile, 'a');
+      return spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
+    });
   }
 
   static start(system: SystemName, size: number, t: ClusterTiming): NetnsChaosCluster {
@@ -62,64 +61,28 @@ export class NetnsChaosCluster implements ChaosCluster {
     return c;
   }
 
-  #m(name: string): LabMember {
-    const m = this.members.find((x) => x.name === name);
-    if (!m) throw new ChaosRunError(`no member ${name}`);
-    return m;
-  }
-
   running(name: string): boolean {
-    const c = this.#m(name).child;
-    return c !== undefined && c.exitCode === null && c.signalCode === null;
-  }
-
-  #signal(m: LabMember, sig: NodeJS.Signals): void {
-    const pid = m.child?.pid;
-    if (pid === undefined || !this.running(m.name)) return;
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // already gone
-    }
+    return this.#procs.running(name);
   }
 
   restart(name: string): void {
-    const m = this.#m(name);
-    if (this.running(name)) return;
-    const [cmd, args] = this.system === 'etcd' ? this.lab.wrap(name, 'etcd', m.args)
-      : this.lab.wrap(name, process.execPath, [BIN, 'store', ...m.args]);
-    const log = openSync(m.logFile, 'a');
-    m.child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
+    this.#procs.restart(name);
   }
 
-  async kill(name: string, signal: NodeJS.Signals): Promise<void> {
-    const m = this.#m(name);
-    if (!this.running(name)) return;
-    const exited = new Promise((r) => m.child!.once('exit', r));
-    if (signal !== 'SIGKILL') this.#signal(m, 'SIGCONT');
-    this.#signal(m, signal);
-    await exited;
+  kill(name: string, signal: NodeJS.Signals): Promise<void> {
+    return this.#procs.kill(name, signal);
   }
 
   pause(name: string): void {
-    this.#signal(this.#m(name), 'SIGSTOP');
+    this.#procs.pause(name);
   }
 
   resume(name: string): void {
-    this.#signal(this.#m(name), 'SIGCONT');
+    this.#procs.resume(name);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.members.map(async (m) => {
-      if (!this.running(m.name)) return;
-      const exited = new Promise((r) => m.child!.once('exit', r));
-      this.#signal(m, 'SIGCONT');
-      this.#signal(m, 'SIGTERM');
-      const t = setTimeout(() => this.#signal(m, 'SIGKILL'), 8000);
-      await exited;
-      clearTimeout(t);
-    }));
-    process.off('exit', this.#onExit);
+    await this.#procs.stopAll();
     const applied = this.lab.settled();
     this.lab.destroy();
     rmSync(this.root, { recursive: true, force: true });
@@ -127,6 +90,6 @@ export class NetnsChaosCluster implements ChaosCluster {
   }
 
   logOf(name: string): string {
-    return this.#m(name).logFile;
+    return this.#procs.get(name).logFile;
   }
 }

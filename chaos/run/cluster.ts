@@ -2,7 +2,7 @@
 // a fault proxy for peer traffic (fault-proxy.ts). Members advertise their proxy's URL and
 // listen on their real peer port; clients talk to the members directly. Every process is
 // spawned detached in its own process group and signalled through that group only.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { computeMemberId } from '../../store/server/members.js';
 import { freePorts, ProcessCluster, type ProcessMember } from '../../store/server/testing/process-cluster.js';
 import { ChaosRunError } from './errors.js';
 import { dialerIdFromHead, FaultProxy, LinkTable } from './fault-proxy.js';
+import { type MemberProcess, MemberProcesses } from './member-processes.js';
 import { RUN_LIMITS } from './limits.js';
 
 export type SystemName = 'flotilla' | 'etcd';
@@ -160,10 +161,8 @@ class FlotillaChaosCluster implements ChaosCluster {
   }
 }
 
-interface EtcdMember extends ChaosMember {
+interface EtcdMember extends ChaosMember, MemberProcess {
   args: string[];
-  logFile: string;
-  child?: ChildProcess;
 }
 
 class EtcdChaosCluster implements ChaosCluster {
@@ -172,9 +171,10 @@ class EtcdChaosCluster implements ChaosCluster {
   readonly members: EtcdMember[] = [];
   readonly links = new LinkTable();
   proxies = new Map<string, FaultProxy>();
-  readonly #onExit = () => {
-    for (const m of this.members) this.#signal(m, 'SIGKILL');
-  };
+  readonly #procs = new MemberProcesses(this.members, (m) => {
+    const log = openSync(m.logFile, 'a');
+    return spawn('etcd', m.args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
+  });
 
   static async start(size: number, t: ClusterTiming): Promise<EtcdChaosCluster> {
     const c = new EtcdChaosCluster();
@@ -196,73 +196,38 @@ class EtcdChaosCluster implements ChaosCluster {
       c.members.push({ name, clientEndpoint: client.slice('http://'.length), metricsUrl: metrics, args,
         logFile: join(c.root, `${name}.log`) });
     }
-    process.on('exit', c.#onExit);
     for (const m of c.members) c.restart(m.name);
     return c;
   }
 
-  #m(name: string): EtcdMember {
-    const m = this.members.find((x) => x.name === name);
-    if (!m) throw new ChaosRunError(`no member ${name}`);
-    return m;
-  }
-
   running(name: string): boolean {
-    const c = this.#m(name).child;
-    return c !== undefined && c.exitCode === null && c.signalCode === null;
-  }
-
-  #signal(m: EtcdMember, sig: NodeJS.Signals): void {
-    const pid = m.child?.pid;
-    if (pid === undefined || m.child!.exitCode !== null || m.child!.signalCode !== null) return;
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // already gone
-    }
+    return this.#procs.running(name);
   }
 
   restart(name: string): void {
-    const m = this.#m(name);
-    if (this.running(name)) return;
-    const log = openSync(m.logFile, 'a');
-    m.child = spawn('etcd', m.args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
+    this.#procs.restart(name);
   }
 
-  async kill(name: string, signal: NodeJS.Signals): Promise<void> {
-    const m = this.#m(name);
-    if (!this.running(name)) return;
-    const exited = new Promise((r) => m.child!.once('exit', r));
-    if (signal !== 'SIGKILL') this.#signal(m, 'SIGCONT');
-    this.#signal(m, signal);
-    await exited;
+  kill(name: string, signal: NodeJS.Signals): Promise<void> {
+    return this.#procs.kill(name, signal);
   }
 
   pause(name: string): void {
-    this.#signal(this.#m(name), 'SIGSTOP');
+    this.#procs.pause(name);
   }
 
   resume(name: string): void {
-    this.#signal(this.#m(name), 'SIGCONT');
+    this.#procs.resume(name);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.members.map(async (m) => {
-      if (!this.running(m.name)) return;
-      const exited = new Promise((r) => m.child!.once('exit', r));
-      this.#signal(m, 'SIGCONT');
-      this.#signal(m, 'SIGTERM');
-      const t = setTimeout(() => this.#signal(m, 'SIGKILL'), 8000);
-      await exited;
-      clearTimeout(t);
-    }));
-    process.off('exit', this.#onExit);
+    await this.#procs.stopAll();
     await closeProxies(this.proxies);
     rmSync(this.root, { recursive: true, force: true });
   }
 
   logOf(name: string): string {
-    return this.#m(name).logFile;
+    return this.#procs.get(name).logFile;
   }
 }
 
