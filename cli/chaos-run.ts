@@ -15,6 +15,7 @@ interface RunFlags {
   system?: SystemChoice;
   duration?: number;
   network?: 'proxy' | 'netns';
+  cluster?: string;
   out: string;
   json?: boolean;
 }
@@ -45,6 +46,8 @@ export function registerChaosRun(chaos: Command): void {
     .option('--duration <d>', 'override the experiment\'s duration (e.g. 60s, 2m)', duration)
     .option('--network <mode>', 'override topology.network: proxy (fault proxies, no root) or netns (a network ' +
       'namespace per member, kernel-level partitions; needs root)', networkMode)
+    .option('--cluster <state-dir>', 'kind: control-plane only: run against the cluster already running from this ' +
+      '`flotilla up --state-dir` (left running, faults healed, the workload namespace deleted)')
     .option('--out <dir>', 'where the JSON and HTML reports go', 'chaos/reports')
     .option('--json', 'print the verdicts as JSON on stdout')
     .action(async (file: string, flags: RunFlags) => {
@@ -83,6 +86,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (isCpExperiment(exp)) return runCpCommand(exp, { ...flags, log });
+  if (flags.cluster !== undefined) {
+    process.stderr.write('flotilla chaos run: --cluster is for kind: control-plane experiments; KV experiments ' +
+      'start their own store members\n');
+    return 2;
+  }
   try {
     const out = await runExperiment(exp, {
       ...(flags.system ? { system: flags.system } : {}), ...(flags.duration ? { durationMs: flags.duration } : {}),

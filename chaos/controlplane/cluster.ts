@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { down } from '../../cluster/manage.js';
+import { down, loadState } from '../../cluster/manage.js';
 import { alive, killClusterNow, launch, probe } from '../../cluster/processes.js';
 import { type ClusterState, type ProcessRecord, writeState } from '../../cluster/state.js';
 import { masterPorts } from '../../cluster/topology.js';
@@ -23,12 +23,33 @@ const ROLE_ORDER = ['store', 'apiserver', 'lb', 'scheduler', 'controller-manager
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class CpCluster {
-  /** If the harness exits before stop() (a signal, a crash), nothing of the cluster may outlive it. */
+  /** If the harness exits before stop() (a signal, a crash), nothing of a cluster it booted may outlive it. */
   readonly #onExit = () => killClusterNow(this.state);
 
+  /** `attached`: a running cluster the user booted (`--cluster DIR`); it is left running afterwards. */
   private constructor(readonly state: ClusterState, readonly caPem: string, readonly token: string,
-    readonly ownsStateDir: boolean) {
-    process.on('exit', this.#onExit);
+    readonly ownsStateDir: boolean, readonly attached = false) {
+    if (!attached) process.on('exit', this.#onExit);
+  }
+
+  /**
+   * A cluster already running from `flotilla up --state-dir DIR` (every process must be up). Its
+   * topology must have the masters and workers the experiment's faults name.
+   */
+  static attach(stateDir: string, need: { masters: number; workers: number }): CpCluster {
+    const state = loadState(stateDir);
+    const down = state.processes.filter((r) => !alive(r, state)).map((r) => r.id);
+    if (down.length > 0) {
+      throw new ChaosRunError(`the cluster in ${stateDir} is not fully running (${down.join(', ')} stopped): ` +
+        '`flotilla start` them first');
+    }
+    const t = state.topology;
+    if (t.masters < need.masters || t.workers < need.workers) {
+      throw new ChaosRunError(`the cluster in ${stateDir} has ${t.masters} masters and ${t.workers} workers; the ` +
+        `experiment's topology needs ${need.masters} and ${need.workers}`);
+    }
+    return new CpCluster(state, readFileSync(join(state.stateDir, 'pki', 'ca.crt'), 'utf8'), tokenOf(state.kubeconfig),
+      false, true);
   }
 
   static async start(o: { masters: number; workers: number; stateDir?: string }, say: (l: string) => void):
@@ -136,6 +157,7 @@ export class CpCluster {
 
   /** `flotilla down`; the state directory (logs) is removed only if we made it and `keep` is false. */
   async stop(keep = false): Promise<void> {
+    if (this.attached) return; // the user's cluster: faults were healed, it stays up
     await down(this.state.stateDir, () => undefined);
     process.off('exit', this.#onExit);
     if (this.ownsStateDir && !keep) rmSync(this.state.stateDir, { recursive: true, force: true });

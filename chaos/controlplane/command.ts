@@ -11,6 +11,8 @@ export interface CpCommandFlags {
   duration?: number;
   out: string;
   json?: boolean;
+  /** A running cluster's state directory (`--cluster`): run against it instead of booting one. */
+  cluster?: string;
   log: (line: string) => void;
 }
 
@@ -18,7 +20,7 @@ export async function runCpCommand(exp: CpExperiment, flags: CpCommandFlags): Pr
   if (flags.system !== undefined) flags.log('--system is ignored: a control-plane experiment runs Flotilla\'s cluster');
   try {
     const run = await runControlPlane(exp, { ...(flags.duration ? { durationMs: flags.duration } : {}),
-      log: flags.log });
+      ...(flags.cluster !== undefined ? { clusterStateDir: flags.cluster } : {}), log: flags.log });
     const report = writeCpReport(exp, run, flags.out, process.argv.slice(1).join(' '));
     const checkers = Object.fromEntries(run.checkers.map((c) => [c.checker, c.verdict]));
     const av = run.checkers.find((c): c is ApiAvailabilityResult => c.checker === 'availability');

@@ -3,6 +3,7 @@
 // them settle, then traffic and the fault schedule; at the end of the duration heal everything,
 // stop changing specs, keep reads/writes/kubectl going until every Deployment has converged (or
 // the bound passes), take the final pods from a consistent list, stop the cluster, check.
+import { randomBytes } from 'node:crypto';
 import { findResource, type Deployment, type Pod, type ReplicaSet } from '../../control-plane/api/index.js';
 import { checkApiAvailability, type ApiAvailabilityResult } from '../checkers/api-availability.js';
 import { checkBindings, type BindingsResult } from '../checkers/bindings.js';
@@ -113,6 +114,25 @@ export interface CpRunOptions {
   log?: (line: string) => void;
   /** Keep the cluster's state directory (logs) after the run, also when every checker passed. */
   keepState?: boolean;
+  /**
+   * Run against the cluster already running from this state directory (`flotilla up --state-dir`)
+   * instead of booting one. Its faults are healed at the end and it keeps running; the workload's
+   * namespace gets a random suffix and is deleted afterwards.
+   */
+  clusterStateDir?: string;
+}
+
+/** Attached runs leave the user's cluster as they found it: the workload's namespace goes. */
+async function deleteNamespace(cluster: CpCluster, ns: string, log: (l: string) => void): Promise<void> {
+  const api = cluster.client(10_000);
+  try {
+    await api.delete(findResource('', 'namespaces')!, '', ns);
+    log(`namespace ${ns} deleted`);
+  } catch (e) {
+    log(`could not delete namespace ${ns}: ${(e as Error).message}`);
+  } finally {
+    api.close();
+  }
 }
 
 export async function runControlPlane(exp: CpExperiment, o: CpRunOptions = {}): Promise<CpRun> {
@@ -120,13 +140,22 @@ export async function runControlPlane(exp: CpExperiment, o: CpRunOptions = {}): 
   const t0 = performance.now();
   const now = () => Math.round((performance.now() - t0) * 10) / 10;
   const fmt = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-  log(`${exp.name}: flotilla up (${exp.masters} masters, ${exp.workers} workers, fast node lifecycle)`);
-  const cluster = await CpCluster.start({ masters: exp.masters, workers: exp.workers }, (l) => log(`  ${l}`));
+  let cluster: CpCluster;
+  if (o.clusterStateDir !== undefined) {
+    log(`${exp.name}: against the running cluster in ${o.clusterStateDir}`);
+    cluster = CpCluster.attach(o.clusterStateDir, { masters: exp.masters, workers: exp.workers });
+    exp = { ...exp, workload: { ...exp.workload, namespace: `${exp.workload.namespace.slice(0, 50)}-${
+      randomBytes(3).toString('hex')}` } };
+  } else {
+    log(`${exp.name}: flotilla up (${exp.masters} masters, ${exp.workers} workers, fast node lifecycle)`);
+    cluster = await CpCluster.start({ masters: exp.masters, workers: exp.workers }, (l) => log(`  ${l}`));
+  }
   let run: CpRun | undefined;
   try {
     run = await drive(exp, cluster, o.durationMs ?? exp.durationMs, now, (l) => log(`${fmt(now())} ${l}`));
     return run;
   } finally {
+    if (cluster.attached) await deleteNamespace(cluster, exp.workload.namespace, log);
     const keep = o.keepState === true || run?.verdict !== 'pass';
     if (keep) log(`cluster state and logs kept in ${cluster.state.stateDir}`);
     await cluster.stop(keep);
