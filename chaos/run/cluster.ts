@@ -16,6 +16,29 @@ import { RUN_LIMITS } from './limits.js';
 
 export type SystemName = 'flotilla' | 'etcd';
 
+/** The workload's name in the link table: faults on 'client' → member and back act on client links. */
+export const CLIENT = 'client';
+
+/**
+ * A fault proxy in front of every member's client port, for experiments with client-link faults:
+ * every connection through it is the workload's ('client'), so the link table's client entries
+ * apply. The monitor keeps talking to the members directly.
+ */
+export async function startClientProxies(c: ChaosCluster): Promise<Map<string, FaultProxy>> {
+  const out = new Map<string, FaultProxy>();
+  try {
+    for (const m of c.members) {
+      const upstreamPort = Number(m.clientEndpoint.slice(m.clientEndpoint.lastIndexOf(':') + 1));
+      out.set(m.name, await FaultProxy.start({ name: m.name, upstreamPort, port: 0, links: c.links,
+        identify: () => CLIENT }));
+    }
+  } catch (e) {
+    await closeProxies(out);
+    throw e;
+  }
+  return out;
+}
+
 export interface ChaosMember {
   name: string;
   /** host:port of the etcd v3 API. */
@@ -79,7 +102,7 @@ function initialCluster(proxies: Map<string, FaultProxy>): string {
   return [...proxies.entries()].map(([n, p]) => `${n}=${p.url}`).join(',');
 }
 
-async function closeProxies(proxies: Map<string, FaultProxy>): Promise<void> {
+export async function closeProxies(proxies: Map<string, FaultProxy>): Promise<void> {
   await Promise.all([...proxies.values()].map((p) => p.close()));
 }
 

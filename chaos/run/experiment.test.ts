@@ -88,3 +88,15 @@ faults:
   assert.equal(long.faults[0]!.times, 100, 'kills keep coming every 6 s to the end of the 10 minutes');
   assert.equal(long.faults[1]!.times, 2);
 });
+
+test('network faults may target the client links', () => {
+  const e = parseExperiment(`name: x
+faults:
+  - network: { delay: 50ms, loss: 1 }
+    between: clients
+    at: 1s
+    for: 2s
+`);
+  assert.deepEqual(e.faults[0], { kind: 'network', between: 'clients', delayMs: 50, jitterMs: 0, lossPct: 1, forMs: 2000,
+    atMs: 1000, times: 1 });
+});

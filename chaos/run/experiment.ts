@@ -28,7 +28,7 @@ export type FaultSpec = Schedule & (
   | { kind: 'kill'; target: Selector; signal: 'SIGKILL' | 'SIGTERM'; restartAfterMs: number }
   | { kind: 'pause'; target: Selector; forMs: number }
   | { kind: 'partition'; targets: Selector[]; mode: 'symmetric' | 'one-way-out' | 'one-way-in'; forMs: number }
-  | { kind: 'network'; between: Selector[] | 'all'; delayMs: number; jitterMs: number; lossPct: number; forMs: number }
+  | { kind: 'network'; between: Selector[] | 'all' | 'clients'; delayMs: number; jitterMs: number; lossPct: number; forMs: number }
 );
 
 export interface Workload {
@@ -178,7 +178,7 @@ function readFault(r: Reader, v: unknown, path: string, members: number, duratio
     case 'network': {
       const n = r.obj(raw['network'], `${path}.network`, ['delay', 'jitter', 'loss']);
       const between = raw['between'] === undefined || raw['between'] === 'all' ? 'all' as const
-        : r.selectors(raw['between'], `${path}.between`, members);
+        : raw['between'] === 'clients' ? 'clients' as const : r.selectors(raw['between'], `${path}.between`, members);
       return { ...s, kind: 'network', between, forMs: forMs(),
         delayMs: r.ms(n['delay'], `${path}.network.delay`, 0, 0, RUN_LIMITS.proxyDelayMsMax),
         jitterMs: r.ms(n['jitter'], `${path}.network.jitter`, 0, 0, RUN_LIMITS.proxyDelayMsMax),

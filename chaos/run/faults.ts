@@ -2,7 +2,7 @@
 // time, injects, and heals after the fault's duration (never after the run's end: the
 // runner heals everything then). Every injection and heal is an event for the report.
 import type { FaultWindow } from '../checkers/availability.js';
-import type { ChaosCluster } from './cluster.js';
+import { CLIENT, type ChaosCluster } from './cluster.js';
 import type { FaultSpec, Selector } from './experiment.js';
 import type { Monitor } from './monitor.js';
 import type { Recorder } from './workload.js';
@@ -113,7 +113,7 @@ export class FaultScheduler {
       return { label: `SIGSTOP ${m} (${f.target})`, durationMs: f.forMs, inject: () => c.pause(m), heal: () => c.resume(m) };
     }
     const set: string[] = [];
-    const selectors = f.kind === 'partition' ? f.targets : f.between === 'all' ? [] : f.between;
+    const selectors = f.kind === 'partition' ? f.targets : typeof f.between === 'string' ? [] : f.between;
     for (const s of selectors) {
       const m = await this.#resolve(s, f, set);
       if (m !== undefined) set.push(m);
@@ -132,10 +132,14 @@ export class FaultScheduler {
         inject: () => apply(true), heal: () => apply(false) };
     }
     const ends = f.between === 'all' ? all : set;
-    const pairs = all.flatMap((a) => all.filter((b) => b !== a && (ends.includes(a) || ends.includes(b)))
-      .map((b) => [a, b]));
+    // Client links are the workload's connections through each member's client proxy (runner.ts),
+    // keyed 'client' → member (requests) and member → 'client' (responses).
+    const pairs = f.between === 'clients' ? all.flatMap((m) => [[CLIENT, m], [m, CLIENT]])
+      : all.flatMap((a) => all.filter((b) => b !== a && (ends.includes(a) || ends.includes(b))).map((b) => [a, b]));
+    const which = f.between === 'all' ? 'all peer links' : f.between === 'clients' ? 'client links'
+      : `links of [${set.join(',')}]`;
     return {
-      label: `network ${f.between === 'all' ? 'all links' : `links of [${set.join(',')}]`}: delay ${f.delayMs}` +
+      label: `network ${which}: delay ${f.delayMs}` +
         `±${f.jitterMs} ms, loss ${f.lossPct}%`,
       durationMs: f.forMs,
       inject: () => {

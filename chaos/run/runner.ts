@@ -10,7 +10,7 @@ import { checkLinearizability, type LinearizabilityResult, type Verdict } from '
 import { checkLostWrites, type LostWritesResult } from '../checkers/lost-writes.js';
 import { patchHistory, type PatchSummary } from '../checkers/patch.js';
 import { checkWatches, type WatchResult } from '../checkers/watch.js';
-import { startChaosCluster, type ChaosCluster, type SystemName } from './cluster.js';
+import { closeProxies, startChaosCluster, startClientProxies, type ChaosCluster, type SystemName } from './cluster.js';
 import { ChaosRunError } from './errors.js';
 import type { Experiment, NetworkMode } from './experiment.js';
 import { FaultScheduler, type FaultEvent } from './faults.js';
@@ -103,6 +103,10 @@ export async function runSystem(exp: Experiment, system: SystemName, o: RunOptio
   const log = o.log ?? (() => {});
   const durationMs = o.durationMs ?? exp.durationMs;
   const network = o.network ?? exp.network;
+  if (network === 'netns' && exp.faults.some((f) => f.kind === 'network' && f.between === 'clients')) {
+    throw new ChaosRunError('client-link faults (`between: clients`) go through the fault proxy; they are not ' +
+      'available with topology.network netns');
+  }
   const cluster = await startChaosCluster(system, exp.members, exp.timing,
     { network, needsDelay: exp.faults.some((f) => f.kind === 'network') });
   log(`${system}: ${exp.members} members up (${cluster.members.map((m) => m.clientEndpoint).join(', ')})`);
@@ -117,7 +121,10 @@ async function drive(exp: Experiment, cluster: ChaosCluster, durationMs: number,
   Promise<SystemRun> {
   const rec = new Recorder();
   const prefix = `/chaos/${exp.name}/${randomBytes(3).toString('hex')}/`;
-  const endpoints = cluster.members.map((m) => m.clientEndpoint);
+  const clientProxies = exp.faults.some((f) => f.kind === 'network' && f.between === 'clients')
+    ? await startClientProxies(cluster) : undefined;
+  const endpoints = cluster.members.map((m) => clientProxies ? `127.0.0.1:${clientProxies.get(m.name)!.port}`
+    : m.clientEndpoint);
   const monitor = new Monitor(cluster, rec);
   monitor.start();
   const faults = new FaultScheduler(cluster, monitor, rec, (l) => log(`${cluster.system} ${fmtS(rec.now())} ${l}`));
@@ -169,6 +176,7 @@ async function drive(exp: Experiment, cluster: ChaosCluster, durationMs: number,
     await workload?.stop();
     for (const w of watches) w.close();
     monitor.stop();
+    if (clientProxies) await closeProxies(clientProxies);
   }
 }
 
