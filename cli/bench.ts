@@ -31,6 +31,9 @@ export function registerBench(program: Command): void {
     .option('--json', 'print the JSON result instead of a table')
     .option('--report', 'also write an HTML report with charts next to the JSON')
     .action(async (workload: string, f: SchedFlags) => {
+      // Ctrl-C or SIGTERM (a timeout): exit at once; the harnesses' 'exit' hooks kill the store members,
+      // apiserver and scheduler they started (without this they were left running).
+      for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(sig, () => process.exit(code));
       await benchSched(workload, f);
     });
   bench

@@ -70,6 +70,7 @@ class ControlPlane {
     this.scheduler = spawn(process.execPath, [BIN, 'scheduler', '--kubeconfig', this.kubeconfig, '--leader-elect=false',
       '--secure-port', String(this.schedulerPort), '--kube-api-qps', '100000', '--kube-api-burst', '100000',
       '--events', 'failures'], { detached: true, stdio: ['ignore', log, log] });
+    process.once('exit', this.#killScheduler);
     const deadline = Date.now() + 30_000;
     while (!(await fetch(`http://127.0.0.1:${this.schedulerPort}/readyz`).then((r) => r.ok, () => false))) {
       if (Date.now() > deadline) throw new Error(`the scheduler did not get ready; see ${join(this.h.dir, 'scheduler.log')}`);
@@ -99,7 +100,14 @@ class ControlPlane {
     return fetch(`http://127.0.0.1:${this.schedulerPort}/metrics`).then((r) => r.text(), () => '');
   }
 
+  /** If the bench exits before stop() (a signal, a timeout), the scheduler must not outlive it. */
+  readonly #killScheduler = () => {
+    const s = this.scheduler;
+    if (s?.pid && s.exitCode === null && s.signalCode === null) process.kill(-s.pid, 'SIGKILL');
+  };
+
   async stop(): Promise<void> {
+    process.removeListener('exit', this.#killScheduler);
     const s = this.scheduler;
     if (s?.pid && s.exitCode === null && s.signalCode === null) {
       const exited = new Promise((r) => s.once('exit', r));
