@@ -52,12 +52,22 @@ test('ci-smoke against etcd (validates the harness)', { timeout: 120_000, skip: 
   assertGreen(await runSystem(exp, 'etcd'));
 });
 
-test('the harness catches a real violation: serializable reads from a partitioned follower', { timeout: 120_000 },
+test('the harness catches a real violation: serializable reads from a partitioned follower', { timeout: 240_000 },
   async () => {
     const bad = loadExperiment(`${experimentsDir()}known-bad-stale-reads.yaml`);
-    const r = await runSystem(bad, 'flotilla');
-    const lin = r.checkers.find((c) => c.checker === 'linearizability');
-    assert.ok(lin && lin.checker === 'linearizability');
+    // A stale read needs a client's serializable read to land on the cut-off follower after a newer write
+    // was acknowledged: likely in a run, not certain (CI once saw a run without one). Up to 3 runs; the
+    // checker must convict one of them, and a run it passes is printed.
+    let lin: Extract<SystemRun['checkers'][number], { checker: 'linearizability' }> | undefined;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const r = await runSystem(bad, 'flotilla');
+      const c = r.checkers.find((x) => x.checker === 'linearizability');
+      assert.ok(c && c.checker === 'linearizability');
+      lin = c;
+      if (c.verdict === 'fail') break;
+      process.stdout.write(`# attempt ${attempt}: no stale read happened (${r.ops.length} ops); running again\n`);
+    }
+    assert.ok(lin);
     assert.equal(lin.verdict, 'fail', 'stale reads must be caught');
     const f = lin.failures[0]!;
     process.stdout.write(`# caught on key ${f.key}; smallest failing sub-history (${f.minimal!.length} ops):\n` +
