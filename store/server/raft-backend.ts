@@ -25,6 +25,18 @@ function isReadOnlyTxn(t: api.TxnRequest): boolean {
   return ro(t.success) && ro(t.failure);
 }
 
+/** etcd's memberBadUrls for a URL that does not parse (and, for an update, for none at all). */
+function checkPeerUrls(peerUrls: string[], nonEmpty: boolean): void {
+  if (nonEmpty && peerUrls.length === 0) throw etcdError('memberBadUrls');
+  for (const u of peerUrls) {
+    try {
+      new URL(u);
+    } catch {
+      throw etcdError('memberBadUrls');
+    }
+  }
+}
+
 export class RaftBackend implements api.EtcdBackend {
   readonly #m: Member;
   readonly #quotaBytes: number;
@@ -160,13 +172,7 @@ export class RaftBackend implements api.EtcdBackend {
   }
 
   async memberAdd(peerUrls: string[], isLearner: boolean): Promise<api.MemberAddResponse> {
-    for (const u of peerUrls) {
-      try {
-        new URL(u);
-      } catch {
-        throw etcdError('memberBadUrls');
-      }
-    }
+    checkPeerUrls(peerUrls, false);
     const registry = this.#m.applier.members;
     const id = computeMemberId(peerUrls, this.#m.applier.clusterToken);
     if (registry.get(id)) throw etcdError('memberExist');
@@ -200,14 +206,7 @@ export class RaftBackend implements api.EtcdBackend {
    * changes no quorum either). The member keeps its ID.
    */
   async memberUpdate(id: bigint, peerUrls: string[]): Promise<api.MembersResponse> {
-    if (peerUrls.length === 0) throw etcdError('memberBadUrls');
-    for (const u of peerUrls) {
-      try {
-        new URL(u);
-      } catch {
-        throw etcdError('memberBadUrls');
-      }
-    }
+    checkPeerUrls(peerUrls, true);
     const registry = this.#m.applier.members;
     if (!registry.get(id)) throw etcdError('memberNotFound');
     if (registry.all().some((m) => m.id !== id && m.peerUrls.some((u) => peerUrls.includes(u)))) {
