@@ -44,6 +44,12 @@ export interface Workload {
    * state, possibly stale). Only for showing that the checkers catch what they should.
    */
   serializableReads: boolean;
+  /**
+   * Each client talks to its one member only and does not move on after a failure (like an etcdctl
+   * with a single --endpoints). The known-bad experiment needs it: a client that moved off a
+   * partitioned follower after its first timed-out write would never read stale data there.
+   */
+  pinnedClients: boolean;
 }
 
 export interface Experiment {
@@ -189,7 +195,7 @@ function readFault(r: Reader, v: unknown, path: string, members: number, duratio
 
 function readWorkload(r: Reader, v: unknown): Workload {
   const w = r.obj(v ?? {}, 'workload', ['clients', 'rate', 'keys', 'requestTimeout', 'mix', 'watchers', 'resumedWatchers',
-    'serializableReads']);
+    'serializableReads', 'pinnedClients']);
   const mixRaw = r.obj(w['mix'] ?? { get: 25, list: 5, put: 25, delete: 5, txn: 30, lease: 10 }, 'workload.mix', OP_KINDS);
   const mix = Object.fromEntries(OP_KINDS.map((k) => [k, r.num(mixRaw[k], `workload.mix.${k}`, 0, 1000, 0)])) as
     Record<OpKind, number>;
@@ -203,6 +209,7 @@ function readWorkload(r: Reader, v: unknown): Workload {
     watchers: r.int(w['watchers'], 'workload.watchers', 0, RUN_LIMITS.watchersMax, 2),
     resumedWatchers: r.int(w['resumedWatchers'], 'workload.resumedWatchers', 0, RUN_LIMITS.watchersMax, 1),
     serializableReads: r.bool(w['serializableReads'], 'workload.serializableReads', false),
+    pinnedClients: r.bool(w['pinnedClients'], 'workload.pinnedClients', false),
   };
 }
 

@@ -57,7 +57,8 @@ export class KvClient {
   #seq = 0;
 
   constructor(readonly id: number, readonly endpoints: string[], private readonly rec: Recorder,
-    private readonly timeoutMs: number, private readonly prefix: string, private readonly serializable = false) {
+    private readonly timeoutMs: number, private readonly prefix: string,
+    private readonly mode: { serializable?: boolean; pinned?: boolean } = {}) {
     this.#etcd = new EtcdClient({ endpoints, requestTimeoutMs: timeoutMs });
     this.#endpoint = id % endpoints.length;
   }
@@ -69,7 +70,7 @@ export class KvClient {
       stub[method]!.call(stub, req, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs },
         (e: grpc.ServiceError | null, v: Raw) => (e ? reject(e) : resolve(v)));
     }).catch((e: Error) => {
-      this.#endpoint = (this.#endpoint + 1) % this.endpoints.length;
+      if (!this.mode.pinned) this.#endpoint = (this.#endpoint + 1) % this.endpoints.length;
       throw e;
     });
   }
@@ -84,7 +85,7 @@ export class KvClient {
 
   async get(key: string): Promise<void> {
     await this.rec.record(this.id, { kind: 'get', key }, async () => {
-      const r = await this.#unary('kv', 'Range', { key: Buffer.from(key), serializable: this.serializable });
+      const r = await this.#unary('kv', 'Range', { key: Buffer.from(key), serializable: this.mode.serializable ?? false });
       const kv = kvRead((r['kvs'] as Raw[])[0]);
       this.#learn(key, kv);
       return { output: { kind: 'get', kv, revision: headerRev(r) }, value: undefined };
@@ -94,7 +95,8 @@ export class KvClient {
   async list(): Promise<void> {
     await this.rec.record(this.id, { kind: 'list', prefix: this.prefix }, async () => {
       const k = Buffer.from(this.prefix);
-      const r = await this.#unary('kv', 'Range', { key: k, range_end: prefixEnd(k), serializable: this.serializable });
+      const r = await this.#unary('kv', 'Range',
+        { key: k, range_end: prefixEnd(k), serializable: this.mode.serializable ?? false });
       const kvs: Record<string, KvRead> = {};
       for (const raw of r['kvs'] as Raw[]) kvs[(raw['key'] as Buffer).toString()] = kvRead(raw);
       return { output: { kind: 'list', kvs, revision: headerRev(r) }, value: undefined };
@@ -183,7 +185,8 @@ export function startWorkload(w: Workload, endpoints: string[], rec: Recorder, p
   const keyOf = () => `${prefix}k${Math.floor(Math.random() * w.keys)}`;
   const periodMs = (1000 * w.clients) / w.rate;
   const clients = Array.from({ length: w.clients },
-    (_, i) => new KvClient(i + 1, endpoints, rec, w.requestTimeoutMs, prefix, w.serializableReads));
+    (_, i) => new KvClient(i + 1, endpoints, rec, w.requestTimeoutMs, prefix,
+      { serializable: w.serializableReads, pinned: w.pinnedClients }));
   const loops = clients.map(async (c) => {
     // Spread the clients' first requests over one period.
     await sleep(Math.random() * periodMs);
