@@ -28,6 +28,8 @@ export function registerBench(program: Command): void {
     .option('--clients <n>', 'concurrent pod-creating clients', positiveInt('clients'), 64)
     .option('--barrier-timeout <seconds>', 'fail when pods are still unscheduled after this long', positiveInt('barrier-timeout'),
       300)
+    .option('--pods-running', 'act as the nodes\' kubelet: set every bound pod Running (one status write per pod) ' +
+      'and report created → Running latency')
     .option('--json', 'print the JSON result instead of a table')
     .option('--report', 'also write an HTML report with charts next to the JSON')
     .action(async (workload: string, f: SchedFlags) => {

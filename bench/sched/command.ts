@@ -12,6 +12,7 @@ export interface SchedFlags {
   json?: boolean;
   report?: boolean;
   barrierTimeout: number;
+  podsRunning?: boolean;
 }
 
 export function parseParams(list: string[] = []): Record<string, number> {
@@ -28,7 +29,7 @@ export async function benchSched(name: string, f: SchedFlags): Promise<SchedBenc
   const workload = loadWorkload(name, parseParams(f.param));
   const machine = machineFacts() as unknown as Record<string, unknown>;
   const result = await runWorkload({ workload, kubeconfig: f.kubeconfig, clients: f.clients,
-    barrierTimeoutMs: f.barrierTimeout * 1000, progress: (s) => process.stderr.write(`${s}\n`) });
+    barrierTimeoutMs: f.barrierTimeout * 1000, podsRunning: f.podsRunning ?? false, progress: (s) => process.stderr.write(`${s}\n`) });
   const out: SchedBenchResult = { bench: 'sched', workload: workload.name, params: workload.params, machine, result };
   const jsonPath = writeResult(`sched-${workload.name}`, out);
   let htmlPath: string | undefined;

@@ -21,6 +21,11 @@ export function table(r: SchedBenchResult, jsonPath: string, htmlPath: string | 
       `p90 ${x.throughput.p90}, p99 ${x.throughput.p99})`],
     ['latency', `created → bound p50 ${x.latencyMs.p50.toFixed(0)} ms, p90 ${x.latencyMs.p90.toFixed(0)} ms, ` +
       `p99 ${x.latencyMs.p99.toFixed(0)} ms, max ${x.latencyMs.max.toFixed(0)} ms`],
+    ...(x.runningLatencyMs ? [['→ Running', `created → Running p50 ${x.runningLatencyMs.p50.toFixed(0)} ms, ` +
+      `p90 ${x.runningLatencyMs.p90.toFixed(0)} ms, p99 ${x.runningLatencyMs.p99.toFixed(0)} ms, ` +
+      `max ${x.runningLatencyMs.max.toFixed(0)} ms (${x.runningLatencyMs.count} pods)`] as [string, string]] : []),
+    ...(x.kubelet ? [['kubelet stand-in', `${x.kubelet.failures} failed writes` +
+      (x.kubelet.lastError ? ` (last: ${x.kubelet.lastError})` : '')] as [string, string]] : []),
     ['attempts', Object.entries(x.attempts).map(([k, v]) => `${k} ${v}`).join(', ') || '(scheduler metrics unavailable)'],
     ...(x.schedulerSamples ? [['scheduler', `binds in flight mean ${x.schedulerSamples.bindsInFlightMean.toFixed(1)} ` +
       `(max ${x.schedulerSamples.bindsInFlightMax}), active queue mean ${x.schedulerSamples.activeQueueMean.toFixed(0)}, ` +
@@ -58,14 +63,20 @@ function barChart(values: number[], w: number, h: number, label: (i: number) => 
     `<text x="4" y="12" font-size="11">max ${max} ${unit}</text></svg>`;
 }
 
+function quantileChart(q: RunResult['latencyMs']): string {
+  const rows = [['p50', q.p50], ['p90', q.p90], ['p99', q.p99], ['max', q.max]] as const;
+  return barChart(rows.map(([, v]) => Math.round(v)), 320, 180, (i) => rows[i]![0], 'ms');
+}
+
 export function html(r: SchedBenchResult): string {
   const x = r.result;
   const throughput = barChart(x.throughput.perSecond, 720, 220, (i) => `second ${i + 1}`, 'pods/s');
   const rows = x.processes.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${p.cpuSeconds.toFixed(1)} s</td>` +
     `<td>${msPerPod(p, x.scheduled).toFixed(2)} ms</td>` +
     `<td>${p.cpuPercent.toFixed(0)}%</td><td>${p.rssMiB.toFixed(0)} MiB</td></tr>`).join('');
-  const quantiles = [['p50', x.latencyMs.p50], ['p90', x.latencyMs.p90], ['p99', x.latencyMs.p99], ['max', x.latencyMs.max]];
-  const latency = barChart(quantiles.map(([, v]) => Math.round(v as number)), 320, 180, (i) => String(quantiles[i]![0]), 'ms');
+  const latency = quantileChart(x.latencyMs);
+  const running = x.runningLatencyMs
+    ? `<h2>Latency, created → Running (${x.runningLatencyMs.count} pods)</h2>${quantileChart(x.runningLatencyMs)}` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>flotilla bench sched ${escapeHtml(r.workload)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:900px}td,th{padding:2px 10px;text-align:left}</style></head>
 <body><h1>${escapeHtml(r.workload)}: ${x.throughput.average.toFixed(0)} pods/s</h1>
@@ -73,7 +84,7 @@ export function html(r: SchedBenchResult): string {
 scheduled in ${x.durationSeconds.toFixed(2)} s; commit ${escapeHtml(String(r.machine['gitCommit'] ?? ''))},
 ${escapeHtml(String(r.machine['cores'] ?? ''))} cores, ${escapeHtml(String(r.machine['startedAt'] ?? ''))}.</p>
 <h2>Throughput over time (pods bound per second)</h2>${throughput}
-<h2>Latency, created → bound</h2>${latency}
+<h2>Latency, created → bound</h2>${latency}${running}
 <h2>Processes during the measured phase</h2><table><tr><th>process</th><th>cpu</th><th>per pod</th><th>of a core</th><th>rss</th></tr>${rows}</table>
 <h2>Scheduling attempts</h2><p>${escapeHtml(JSON.stringify(x.attempts))}</p></body></html>
 `;

@@ -10,6 +10,8 @@ import { findResource, type Pod } from '../../control-plane/api/index.js';
 import { startTestApiServer, type TestApiServer } from '../../control-plane/apiserver/testing/harness.js';
 import { ApiClient, ApiError, ConnectionError, isAlreadyExists } from '../../control-plane/client/index.js';
 import { freePorts } from '../../store/server/testing/process-cluster.js';
+import { BenchKubelet } from './bench-kubelet.js';
+import { CREATE_ATTEMPTS, NODE_CREATE_CLIENTS } from './limits.js';
 import { nodeObject, podObject } from './objects.js';
 import { type ProcSample, sampleProcess } from './process-stats.js';
 import type { Op, Workload } from './workload.js';
@@ -26,17 +28,32 @@ export interface RunOptions {
   clients: number;
   /** Give up waiting for a barrier after this long. */
   barrierTimeoutMs: number;
+  /** Set every bound pod Running (the bench acting as the nodes' kubelet) and report created → Running. */
+  podsRunning?: boolean;
   progress: (line: string) => void;
 }
 
-interface PodTrack { createdMs: number; boundMs?: number; measured: boolean; unschedulable: boolean }
+interface PodTrack {
+  createdMs: number;
+  boundMs?: number;
+  runningMs?: number;
+  measured: boolean;
+  unschedulable: boolean;
+}
+
+interface Quantiles { p50: number; p90: number; p99: number; max: number }
 
 export interface RunResult {
   measuredPods: number;
   scheduled: number;
   durationSeconds: number;
   throughput: { average: number; perSecond: number[]; p50: number; p90: number; p99: number };
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Created → bound (the binding seen on the watch, i.e. committed). */
+  latencyMs: Quantiles;
+  /** Created → Running, with --pods-running only; `count` pods reached Running. */
+  runningLatencyMs?: Quantiles & { count: number };
+  /** The bench's kubelet stand-in: writes that failed (other than NotFound/Conflict) and the last error. */
+  kubelet?: { failures: number; lastError?: string };
   attempts: Record<string, number>;
   /**
    * The scheduler during the measured phase, sampled once a second from its /metrics: binds
@@ -120,9 +137,6 @@ class ControlPlane {
   }
 }
 
-/** Attempts of one create answered 503/504 (the store did not answer in time) before the run fails. */
-const CREATE_ATTEMPTS = 5;
-
 /**
  * A create, retried when the apiserver or the store timed out: on a loaded machine one slow Raft
  * round must not end a run of thousands of pods. A retry answered AlreadyExists means the timed
@@ -192,12 +206,16 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
     { qps: 100_000, burst: 100_000, maxSockets: o.clients });
   const tracks = new Map<string, PodTrack>();
   const startRv = (await client.list(PODS, { limit: 1 })).metadata.resourceVersion;
+  const kubelet = new BenchKubelet(client, o.podsRunning ?? false);
   const watch = client.watch<Pod>(PODS, { resourceVersion: startRv });
   const watching = (async () => {
     for await (const ev of watch) {
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
       const p = ev.object;
       const t = tracks.get(`${p.metadata?.namespace}/${p.metadata?.name}`);
       if (t && t.boundMs === undefined && p.spec?.nodeName) t.boundMs = performance.now();
+      if (t && t.runningMs === undefined && p.status?.phase === 'Running') t.runningMs = performance.now();
+      kubelet.observe(p);
     }
   })().catch(() => undefined);
   let samplesStart: Map<string, ProcSample | undefined> | undefined;
@@ -214,10 +232,11 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
     }
     churn.stop = true;
     await churn.done;
+    if (o.podsRunning) await waitRunning(tracks, o.barrierTimeoutMs);
     async function runOp(op: Op): Promise<void> {
       switch (op.op) {
         case 'createNodes':
-          await parallel(op.count, 32, async () => {
+          await parallel(op.count, NODE_CREATE_CLIENTS, async () => {
             const n = nodeSeq++;
             await createRetrying(client, NODES, '', nodeObject(`node-${n}`, n, op.template));
           });
@@ -267,15 +286,35 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
     const result = await summarize(tracks, measuredStartMs, samplesStart ?? new Map(), cp);
     const samples = await schedSampler?.stop();
     if (samples) result.schedulerSamples = samples;
+    if (o.podsRunning || kubelet.failures > 0) {
+      result.kubelet = { failures: kubelet.failures, ...(kubelet.lastError ? { lastError: kubelet.lastError } : {}) };
+    }
     return result;
   } finally {
     await schedSampler?.stop();
     churn.stop = true;
+    await kubelet.drain();
     watch.close();
     await watching;
     client.close();
     await cp.stop();
   }
+}
+
+/** With --pods-running: wait (up to the barrier timeout) until every bound pod was seen Running. */
+async function waitRunning(tracks: Map<string, PodTrack>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const waiting = [...tracks.values()].filter((t) => t.boundMs !== undefined && t.runningMs === undefined).length;
+    if (waiting === 0) return;
+    if (performance.now() > deadline) throw new Error(`${waiting} bound pods still not Running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function quantiles(sorted: number[]): Quantiles {
+  return { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? 0 };
 }
 
 async function summarize(tracks: Map<string, PodTrack>, startMs: number, before: Map<string, ProcSample | undefined>,
@@ -288,6 +327,8 @@ async function summarize(tracks: Map<string, PodTrack>, startMs: number, before:
   for (const t of bound) perSecond[Math.min(perSecond.length - 1, Math.floor((t.boundMs! - startMs) / 1000))]! += 1;
   const sortedRates = [...perSecond].sort((a, b) => a - b);
   const lat = bound.map((t) => t.boundMs! - t.createdMs).sort((a, b) => a - b);
+  const running = measured.filter((t) => t.runningMs !== undefined).map((t) => t.runningMs! - t.createdMs)
+    .sort((a, b) => a - b);
   const processes = cp.processes().map((p) => {
     const a = before.get(p.name);
     const b = sampleProcess(p.pid);
@@ -301,8 +342,8 @@ async function summarize(tracks: Map<string, PodTrack>, startMs: number, before:
     throughput: { average: bound.length / seconds, perSecond, p50: quantile(sortedRates, 0.5),
       p90: quantile(sortedRates, 0.9),
       p99: quantile(sortedRates, 0.99) },
-    latencyMs: { p50: quantile(lat, 0.5), p90: quantile(lat, 0.9), p99: quantile(lat, 0.99),
-      max: lat[lat.length - 1] ?? 0 },
+    latencyMs: quantiles(lat),
+    ...(running.length > 0 ? { runningLatencyMs: { ...quantiles(running), count: running.length } } : {}),
     attempts: await cp.attempts(), processes,
   };
 }

@@ -25,14 +25,28 @@ test('workload files are validated with the path of what is wrong', () => {
 
 test('the Smoke workload schedules every measured pod through the real control plane', async () => {
   const workload = loadWorkload('Smoke', {});
-  const r = await runWorkload({ workload, clients: 16, barrierTimeoutMs: 120_000, progress: () => undefined });
+  const r = await runWorkload({ workload, clients: 16, barrierTimeoutMs: 120_000, podsRunning: true,
+    progress: () => undefined });
   assert.equal(r.measuredPods, 60);
   assert.equal(r.scheduled, 60);
+  // --pods-running: the bench's kubelet stand-in set every measured pod Running.
+  assert.equal(r.runningLatencyMs?.count, 60);
+  assert.ok(r.runningLatencyMs.p50 >= r.latencyMs.p50 * 0.5, JSON.stringify(r.runningLatencyMs));
+  assert.deepEqual(r.kubelet, { failures: 0 });
   assert.ok(r.throughput.average > 0);
   assert.ok(r.processes.some((p) => p.name === 'scheduler' && p.rssMiB > 0));
   assert.ok(r.processes.every((p) => p.cpuMsPerPod !== undefined && p.cpuMsPerPod >= 0));
   const page = html({ bench: 'sched', workload: 'Smoke', params: workload.params, machine: {}, result: r });
   assert.match(page, /<svg/);
+});
+
+test('Preemption completes: victims deleted gracefully by the scheduler are confirmed, and preemptors land', async () => {
+  // Without the bench confirming graceful deletes (as a kubelet would), the victims stayed Terminating and the
+  // high-priority pods never fit: the barrier timed out.
+  const workload = loadWorkload('Preemption', { nodes: 4, initPods: 16, measurePods: 8 });
+  const r = await runWorkload({ workload, clients: 8, barrierTimeoutMs: 60_000, progress: () => undefined });
+  assert.equal(r.scheduled, 8);
+  assert.ok((r.attempts['unschedulable'] ?? 0) >= 8, `every preemptor failed to fit first: ${JSON.stringify(r.attempts)}`);
 });
 
 test('compare prints CPU per pod of every process, also for results written before it was recorded', () => {

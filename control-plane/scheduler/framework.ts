@@ -126,6 +126,10 @@ export interface FrameworkHandle {
   snapshot(): Snapshot;
   /** RunFilterPlugins on one node (preemption's dry run). */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** RunFilterPluginsWithNominatedPods: as if the pods nominated to the node (priority ≥ pod's) were on it. */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /** The node preemption nominated this pod to, if any (in memory, or its status.nominatedNodeName). */
+  nominatedNodeOf(pod: PodInfo): string | undefined;
   runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status;
   runPreFilterExtensionRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status;
   rng(): number;

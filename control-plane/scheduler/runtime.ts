@@ -16,6 +16,7 @@ import {
 } from './framework.js';
 import { MAX_PERMIT_WAIT_MS } from './limits.js';
 import type { NodeInfo } from './node-info.js';
+import type { Nominator } from './nominator.js';
 import type { PodInfo } from './pod-info.js';
 import { IN_TREE_REGISTRY } from './plugins/registry.js';
 import type { PluginFactory } from './framework.js';
@@ -62,6 +63,8 @@ export class WaitingPod {
 export interface FrameworkDeps {
   binder: Binder;
   rng: () => number;
+  /** Shared by every profile of one scheduler; absent: nothing is ever nominated. */
+  nominator?: Nominator;
   registry?: ReadonlyMap<string, PluginFactory>;
 }
 
@@ -181,6 +184,30 @@ export class Framework implements FrameworkHandle {
       if (s.code !== Code.Success) return s.plugin === '' ? s.withPlugin(p.name) : s;
     }
     return Status.SUCCESS;
+  }
+
+  /**
+   * RunFilterPluginsWithNominatedPods (runtime/framework.go): with the pods nominated to the node added
+   * (priority ≥ the pod's), and, when there were any, once more without them — inter-pod affinity may
+   * pass only thanks to a nominated pod that might never land there. Both must pass.
+   */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const nominated = this.#deps.nominator?.podsFor(node.name, pod);
+    if (nominated === undefined) return this.runFilterPlugins(state, pod, node);
+    const withState = state.clone();
+    const withNode = node.clone();
+    for (const p of nominated) {
+      withNode.addPod(p);
+      const s = this.runPreFilterExtensionAddPod(withState, pod, p, withNode);
+      if (!s.isSuccess()) return s;
+    }
+    const s = this.runFilterPlugins(withState, pod, withNode);
+    if (!s.isSuccess()) return s;
+    return this.runFilterPlugins(state, pod, node);
+  }
+
+  nominatedNodeOf(pod: PodInfo): string | undefined {
+    return this.#deps.nominator?.nodeOf(pod.key) ?? (pod.pod.status?.nominatedNodeName || undefined);
   }
 
   runPreFilterExtensionAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status {

@@ -84,6 +84,50 @@ test('preemption evicts the fewest, lowest-priority victims and nominates the no
   assert.equal(next.nodeName, 'a');
 });
 
+test('nominated pods hold their place: a second preemptor picks other victims, a nominee does not preempt twice, '
+  + 'and a lower-priority pod cannot take the room the victims freed', () => {
+  const { sched, preempted, failures } = newScheduler();
+  sched.onNodeAdd(makeNode('a', { cpu: '2' }), 0);
+  const v1 = makePod('v1', { cpu: '1', priority: 1, nodeName: 'a' });
+  sched.onPodAdd(v1, 0);
+  sched.onPodAdd(makePod('v2', { cpu: '1', priority: 2, nodeName: 'a' }), 0);
+  sched.onPodAdd(makePod('vip1', { cpu: '1', priority: 10 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  assert.deepEqual(preempted, [{ preemptor: 'vip1', node: 'a', victims: ['v1'] }]);
+  assert.equal(sched.nominator.nodeOf('uid-default-vip1'), 'a');
+  // The victim is terminating (graceful delete), still on the node.
+  const v1Terminating = { ...v1, metadata: { ...v1.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
+  sched.onPodUpdate(v1, v1Terminating, 0);
+  // vip2, same priority: vip1 counts as on a, so v1 alone is not enough — it must take v2 too. Without the
+  // nominator it would choose v1 again, and one of the two would have to preempt a second time.
+  sched.onPodAdd(makePod('vip2', { cpu: '1', priority: 10 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  assert.deepEqual(preempted[1]?.preemptor, 'vip2');
+  assert.ok(preempted[1]!.victims.includes('v2'), JSON.stringify(preempted[1]));
+  // vip1 retried while its victim still terminates: it waits instead of preempting again.
+  const T = 400_000; // past the 5 minutes after which parked pods are retried anyway
+  sched.queue.flushUnschedulablePodsLeftover(T);
+  const again = [sched.scheduleOne(T), sched.scheduleOne(T)];
+  const vip1Again = again.find((o) => o?.pod.metadata?.name === 'vip1');
+  assert.ok(vip1Again && 'failure' in vip1Again);
+  assert.match(vip1Again.failure.message, /not eligible due to a terminating pod on the nominated node\.$/);
+  assert.equal(preempted.length, 2);
+  // v1 goes away: one cpu is free on a, but it is vip1's. A priority-2 pod arriving now (vip1 still backing off)
+  // must not take it.
+  sched.onPodDelete(v1Terminating, T + 500);
+  sched.onPodAdd(makePod('mid', { cpu: '1', priority: 2 }), T + 500);
+  const mid = sched.scheduleOne(T + 500);
+  assert.equal(mid?.pod.metadata?.name, 'mid');
+  assert.ok(mid && 'failure' in mid, 'the room on a belongs to the nominated vip1');
+  // vip2's victim v2 goes too; both nominees land on a.
+  sched.onPodDelete(makePod('v2', { cpu: '1', priority: 2, nodeName: 'a' }), T + 600);
+  const landed = [sched.scheduleOne(T + 60_000), sched.scheduleOne(T + 60_000)];
+  assert.deepEqual(landed.map((o) => o && 'nodeName' in o ? `${o.pod.metadata?.name}@${o.nodeName}` : 'failed').sort(),
+    ['vip1@a', 'vip2@a']);
+  assert.equal(sched.nominator.nodeOf('uid-default-vip1'), undefined, 'an assumed pod is no longer nominated');
+  assert.ok(failures.length >= 4);
+});
+
 test('preemptionPolicy Never and equal priorities do not preempt', () => {
   const { sched, preempted } = newScheduler();
   sched.onNodeAdd(makeNode('a', { cpu: '1' }), 0);

@@ -14,7 +14,8 @@ import {
   MIN_FEASIBLE_NODES_TO_FIND,
 } from './limits.js';
 import type { NodeInfo } from './node-info.js';
-import { podInfoOf, withNodeName, type PodInfo } from './pod-info.js';
+import { Nominator } from './nominator.js';
+import { podInfoOf, podKey, withNodeName, type PodInfo } from './pod-info.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { seededRng } from './rng.js';
 import { Framework, type Binder } from './runtime.js';
@@ -80,6 +81,7 @@ export class Scheduler {
   readonly queue: SchedulingQueue;
   readonly snapshot = new Snapshot();
   readonly frameworks = new Map<string, Framework>();
+  readonly nominator = new Nominator();
   readonly #config: SchedulerConfiguration;
   readonly #rng: () => number;
   readonly #clock: () => number;
@@ -99,7 +101,7 @@ export class Scheduler {
     this.cache = opts.cache ?? new SchedulerCache();
     const events = new Map<string, readonly ClusterEventWithHint[]>();
     for (const p of this.#config.profiles) {
-      const fwk = new Framework(p, { binder: opts.binder, rng: this.#rng });
+      const fwk = new Framework(p, { binder: opts.binder, rng: this.#rng, nominator: this.nominator });
       fwk.setSnapshot(this.snapshot);
       this.frameworks.set(p.schedulerName, fwk);
       for (const [k, v] of fwk.eventsByPlugin()) events.set(k, v);
@@ -119,16 +121,28 @@ export class Scheduler {
 
   onPodAdd(pod: Pod, nowMs: number): void {
     if (pod.spec?.nodeName) {
+      this.nominator.remove(podKey(pod));
       this.cache.addPod(pod);
       this.queue.moveAllToActiveOrBackoffQueue(EVENTS.AssignedPodAdd, undefined, pod, nowMs);
     } else if (this.responsibleFor(pod)) {
       this.queue.add(pod, nowMs);
+      this.#nominateFromStatus(pod);
     }
+  }
+
+  /**
+   * A pending pod's status.nominatedNodeName (e.g. written by a previous leader) counts as a nomination.
+   * A status without one leaves an in-memory nomination alone: that may be newer than the status.
+   */
+  #nominateFromStatus(pod: Pod): void {
+    const node = pod.status?.nominatedNodeName;
+    if (node) this.nominator.add(podInfoOf(pod), node);
   }
 
   onPodUpdate(oldPod: Pod, newPod: Pod, nowMs: number): void {
     if (newPod.spec?.nodeName) {
       if (!oldPod.spec?.nodeName) this.queue.delete(newPod);
+      this.nominator.remove(podKey(newPod));
       this.cache.updatePod(oldPod, newPod);
       const labels = JSON.stringify(oldPod.metadata?.labels ?? {}) !== JSON.stringify(newPod.metadata?.labels ?? {});
       const ev: ClusterEvent = { resource: 'Pod', action: labels ? Action.UpdatePodLabel : Action.UpdatePodOther,
@@ -136,10 +150,12 @@ export class Scheduler {
       this.queue.moveAllToActiveOrBackoffQueue(ev, oldPod, newPod, nowMs);
     } else if (this.responsibleFor(newPod)) {
       this.queue.update(oldPod, newPod, nowMs);
+      this.#nominateFromStatus(newPod);
     }
   }
 
   onPodDelete(pod: Pod, nowMs: number): void {
+    this.nominator.remove(podKey(pod));
     if (pod.spec?.nodeName || this.cache.getPod(pod) !== undefined) {
       this.cache.removePod(pod);
       this.queue.assignedPodDeleted(pod, nowMs);
@@ -198,6 +214,7 @@ export class Scheduler {
     if ('failure' in result) return this.#handleFailure(fwk, state, q, result.failure, nowMs);
     const nodeName = result.nodeName;
     const assumed = withNodeName(q.pod, nodeName);
+    this.nominator.remove(pi.key);
     this.cache.assumePod(assumed, nodeName);
     const assumedInfo = podInfoOf(assumed);
     let st = fwk.runReservePlugins(state, assumedInfo, nodeName);
@@ -268,6 +285,7 @@ export class Scheduler {
       d.postFilterMsg = status.message();
       if (status.isSuccess() && result !== null && result.nominatedNodeName !== '') {
         nominated = result.nominatedNodeName;
+        this.nominator.add(q.pi, nominated);
         this.#hooks.onPreempt?.(q.pod, nominated, result.victims);
       }
     }
@@ -315,10 +333,10 @@ export class Scheduler {
     const snap = this.snapshot;
     const list = snap.nodeInfoList;
     const numAll = list.length;
-    const nominated = pi.pod.status?.nominatedNodeName;
+    const nominated = fwk.nominatedNodeOf(pi);
     if (nominated) {
       const ni = snap.get(nominated);
-      if (ni !== undefined && fwk.runFilterPlugins(state, pi, ni).isSuccess()) {
+      if (ni !== undefined && fwk.runFilterPluginsWithNominatedPods(state, pi, ni).isSuccess()) {
         this.#feasible[0] = ni;
         return 1;
       }
@@ -331,7 +349,7 @@ export class Scheduler {
     const start = this.#nextStartNodeIndex % numAll;
     for (; processed < numAll && count < want; processed++) {
       const ni = list[(start + processed) % numAll] as NodeInfo;
-      const st = fwk.runFilterPlugins(state, pi, ni);
+      const st = fwk.runFilterPluginsWithNominatedPods(state, pi, ni);
       if (st.code === Code.Success) { feasible[count++] = ni; continue; }
       d.nodeToStatus.set(ni.name, st);
       if (st.plugin !== '') (st.code === Code.Pending ? d.pendingPlugins : d.unschedulablePlugins).add(st.plugin);

@@ -30,14 +30,14 @@ function selectVictimsOnNode(h: FrameworkHandle, state: CycleState, pod: PodInfo
     node.removePod(p.key);
     h.runPreFilterExtensionRemovePod(state, pod, p, node);
   }
-  const st = h.runFilterPlugins(state, pod, node);
+  const st = h.runFilterPluginsWithNominatedPods(state, pod, node);
   if (!st.isSuccess()) return st;
   potential.sort(moreImportant);
   const victims: PodInfo[] = [];
   for (const p of potential) {
     node.addPod(p);
     h.runPreFilterExtensionAddPod(state, pod, p, node);
-    if (!h.runFilterPlugins(state, pod, node).isSuccess()) {
+    if (!h.runFilterPluginsWithNominatedPods(state, pod, node).isSuccess()) {
       node.removePod(p.key);
       h.runPreFilterExtensionRemovePod(state, pod, p, node);
       victims.push(p);
@@ -71,10 +71,24 @@ function numCandidates(args: PreemptionArgs, numNodes: number): number {
   return Math.min(numNodes, Math.max(Math.trunc((numNodes * pct) / 100), abs));
 }
 
+/**
+ * PodEligibleToPreemptOthers: a pod whose nominated node still has a lower-priority pod terminating
+ * (a victim of its earlier preemption) waits for it instead of preempting again.
+ */
+function terminatingVictimOnNominatedNode(h: FrameworkHandle, pod: PodInfo): boolean {
+  const nominated = h.nominatedNodeOf(pod);
+  const node = nominated ? h.snapshot().get(nominated) : undefined;
+  return node?.pods.some((p) => p.priority < pod.priority && p.pod.metadata?.deletionTimestamp !== undefined) ?? false;
+}
+
 function preempt(h: FrameworkHandle, args: PreemptionArgs, state: CycleState, pod: PodInfo, d: Diagnosis) {
   if (pod.pod.spec?.preemptionPolicy === 'Never') {
     return { result: null, status: new Status(Code.Unschedulable, ['not eligible due to preemptionPolicy=Never.'],
       DEFAULT_PREEMPTION) };
+  }
+  if (terminatingVictimOnNominatedNode(h, pod)) {
+    return { result: null, status: new Status(Code.Unschedulable, ['not eligible due to a terminating pod on the ' +
+      'nominated node.'], DEFAULT_PREEMPTION) };
   }
   const all = h.snapshot().nodeInfoList;
   const potential = all.filter((n) => (d.nodeToStatus.get(n.name) ?? d.absentStatus)?.code === Code.Unschedulable);

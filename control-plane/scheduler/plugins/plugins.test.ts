@@ -36,6 +36,8 @@ function handleFor(snap: Snapshot): FrameworkHandle {
   return {
     snapshot: () => snap, rng: () => 0, bind: () => Promise.resolve(),
     runFilterPlugins: () => { throw new Error('unused'); },
+    runFilterPluginsWithNominatedPods: () => { throw new Error('unused'); },
+    nominatedNodeOf: () => undefined,
     runPreFilterExtensionAddPod: () => { throw new Error('unused'); },
     runPreFilterExtensionRemovePod: () => { throw new Error('unused'); },
   };
