@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanEnv } from '../../bench/store/systems.js';
 import type { ChaosCluster, ChaosMember, ClusterTiming, SystemName } from '../run/cluster.js';
 import { type FaultProxy, LinkTable } from '../run/fault-proxy.js';
-import { type MemberProcess, MemberProcesses } from '../run/member-processes.js';
+import { type MemberProcess, MemberProcessCluster } from '../run/member-processes.js';
 import { NetnsLab } from './lab.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/flotilla.js', import.meta.url));
@@ -21,21 +21,19 @@ interface LabMember extends ChaosMember, MemberProcess {
   args: string[];
 }
 
-export class NetnsChaosCluster implements ChaosCluster {
+export class NetnsChaosCluster extends MemberProcessCluster<LabMember> implements ChaosCluster {
   readonly links = new LinkTable();
   readonly proxies = new Map<string, FaultProxy>();
-  readonly members: LabMember[] = [];
   readonly root = mkdtempSync(join(tmpdir(), 'flotilla-chaos-netns-'));
-  readonly #procs: MemberProcesses<LabMember>;
 
   private constructor(readonly system: SystemName, readonly lab: NetnsLab) {
-    lab.enforce(this.links);
-    this.#procs = new MemberProcesses(this.members, (m) => {
+    super((m) => {
       const [cmd, args] = system === 'etcd' ? lab.wrap(m.name, 'etcd', m.args)
         : lab.wrap(m.name, process.execPath, [BIN, 'store', ...m.args]);
       const log = openSync(m.logFile, 'a');
       return spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
     });
+    lab.enforce(this.links);
   }
 
   static start(system: SystemName, size: number, t: ClusterTiming): NetnsChaosCluster {
@@ -61,35 +59,11 @@ export class NetnsChaosCluster implements ChaosCluster {
     return c;
   }
 
-  running(name: string): boolean {
-    return this.#procs.running(name);
-  }
-
-  restart(name: string): void {
-    this.#procs.restart(name);
-  }
-
-  kill(name: string, signal: NodeJS.Signals): Promise<void> {
-    return this.#procs.kill(name, signal);
-  }
-
-  pause(name: string): void {
-    this.#procs.pause(name);
-  }
-
-  resume(name: string): void {
-    this.#procs.resume(name);
-  }
-
   async stop(): Promise<void> {
-    await this.#procs.stopAll();
+    await this.procs.stopAll();
     const applied = this.lab.settled();
     this.lab.destroy();
     rmSync(this.root, { recursive: true, force: true });
     await applied; // a fault the kernel refused breaks the run loudly
-  }
-
-  logOf(name: string): string {
-    return this.#procs.get(name).logFile;
   }
 }

@@ -11,7 +11,7 @@ import { computeMemberId } from '../../store/server/members.js';
 import { freePorts, ProcessCluster, type ProcessMember } from '../../store/server/testing/process-cluster.js';
 import { ChaosRunError } from './errors.js';
 import { dialerIdFromHead, FaultProxy, LinkTable } from './fault-proxy.js';
-import { type MemberProcess, MemberProcesses } from './member-processes.js';
+import { type MemberProcess, MemberProcessCluster } from './member-processes.js';
 import { RUN_LIMITS } from './limits.js';
 
 export type SystemName = 'flotilla' | 'etcd';
@@ -188,16 +188,18 @@ interface EtcdMember extends ChaosMember, MemberProcess {
   args: string[];
 }
 
-class EtcdChaosCluster implements ChaosCluster {
+class EtcdChaosCluster extends MemberProcessCluster<EtcdMember> implements ChaosCluster {
   readonly system = 'etcd' as const;
   readonly root = mkdtempSync(join(tmpdir(), 'flotilla-chaos-etcd-'));
-  readonly members: EtcdMember[] = [];
   readonly links = new LinkTable();
   proxies = new Map<string, FaultProxy>();
-  readonly #procs = new MemberProcesses(this.members, (m) => {
-    const log = openSync(m.logFile, 'a');
-    return spawn('etcd', m.args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
-  });
+
+  constructor() {
+    super((m) => {
+      const log = openSync(m.logFile, 'a');
+      return spawn('etcd', m.args, { detached: true, stdio: ['ignore', log, log], env: cleanEnv() });
+    });
+  }
 
   static async start(size: number, t: ClusterTiming): Promise<EtcdChaosCluster> {
     const c = new EtcdChaosCluster();
@@ -223,34 +225,10 @@ class EtcdChaosCluster implements ChaosCluster {
     return c;
   }
 
-  running(name: string): boolean {
-    return this.#procs.running(name);
-  }
-
-  restart(name: string): void {
-    this.#procs.restart(name);
-  }
-
-  kill(name: string, signal: NodeJS.Signals): Promise<void> {
-    return this.#procs.kill(name, signal);
-  }
-
-  pause(name: string): void {
-    this.#procs.pause(name);
-  }
-
-  resume(name: string): void {
-    this.#procs.resume(name);
-  }
-
   async stop(): Promise<void> {
-    await this.#procs.stopAll();
+    await this.procs.stopAll();
     await closeProxies(this.proxies);
     rmSync(this.root, { recursive: true, force: true });
-  }
-
-  logOf(name: string): string {
-    return this.#procs.get(name).logFile;
   }
 }
 

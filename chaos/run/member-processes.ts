@@ -1,7 +1,8 @@
 // Store members run as detached processes, each in its own process group, signalled through
 // that group only: start, kill -9 or TERM, pause (SIGSTOP) and resume, stop with a grace, and
 // kill all at once when the harness itself exits. Shared by the etcd cluster on loopback
-// (cluster.ts) and the network-namespace cluster (../netns/cluster.ts).
+// (cluster.ts) and the network-namespace cluster (../netns/cluster.ts), which both extend
+// MemberProcessCluster for the process half of a ChaosCluster.
 import type { ChildProcess } from 'node:child_process';
 import { ChaosRunError } from './errors.js';
 
@@ -79,5 +80,39 @@ export class MemberProcesses<M extends MemberProcess> {
       clearTimeout(t);
     }));
     process.off('exit', this.#onExit);
+  }
+}
+
+/** The process half of a ChaosCluster whose members are processes this harness spawned. */
+export abstract class MemberProcessCluster<M extends MemberProcess> {
+  readonly members: M[] = [];
+  protected readonly procs: MemberProcesses<M>;
+
+  constructor(spawnMember: (m: M) => ChildProcess) {
+    this.procs = new MemberProcesses(this.members, spawnMember);
+  }
+
+  running(name: string): boolean {
+    return this.procs.running(name);
+  }
+
+  restart(name: string): void {
+    this.procs.restart(name);
+  }
+
+  kill(name: string, signal: NodeJS.Signals): Promise<void> {
+    return this.procs.kill(name, signal);
+  }
+
+  pause(name: string): void {
+    this.procs.pause(name);
+  }
+
+  resume(name: string): void {
+    this.procs.resume(name);
+  }
+
+  logOf(name: string): string {
+    return this.procs.get(name).logFile;
   }
 }
