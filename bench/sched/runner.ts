@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findResource, type Pod } from '../../control-plane/api/index.js';
 import { startTestApiServer, type TestApiServer } from '../../control-plane/apiserver/testing/harness.js';
-import { ApiClient, ApiError, ConnectionError, isAlreadyExists } from '../../control-plane/client/index.js';
+import { ApiClient, isAlreadyExists } from '../../control-plane/client/index.js';
 import { freePorts } from '../../store/server/testing/process-cluster.js';
 import { BenchKubelet } from './bench-kubelet.js';
-import { CREATE_ATTEMPTS, NODE_CREATE_CLIENTS } from './limits.js';
+import { NODE_CREATE_CLIENTS } from './limits.js';
 import { nodeObject, podObject } from './objects.js';
 import { type ProcSample, sampleProcess } from './process-stats.js';
+import { retryTransient } from './retry.js';
 import type { Op, Workload } from './workload.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/flotilla.js', import.meta.url));
@@ -37,6 +38,8 @@ interface PodTrack {
   createdMs: number;
   boundMs?: number;
   runningMs?: number;
+  /** Being deleted or gone (a preemption victim): no longer expected to run. */
+  deleted?: boolean;
   measured: boolean;
   unschedulable: boolean;
 }
@@ -137,24 +140,10 @@ class ControlPlane {
   }
 }
 
-/**
- * A create, retried when the apiserver or the store timed out: on a loaded machine one slow Raft
- * round must not end a run of thousands of pods. A retry answered AlreadyExists means the timed
- * out attempt did commit; the object is ours either way.
- */
-async function createRetrying(client: ApiClient, r: typeof PODS, namespace: string, obj: Record<string, unknown>):
+/** A create, retried while transient; a retry answered AlreadyExists means the timed-out attempt committed. */
+function createRetrying(client: ApiClient, r: typeof PODS, namespace: string, obj: Record<string, unknown>):
   Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.create(r, namespace, obj);
-      return;
-    } catch (e) {
-      if (attempt > 1 && isAlreadyExists(e)) return;
-      const transient = e instanceof ConnectionError || (e instanceof ApiError && (e.code === 503 || e.code === 504));
-      if (!transient || attempt >= CREATE_ATTEMPTS) throw e;
-      await new Promise((res) => setTimeout(res, 100 * attempt));
-    }
-  }
+  return retryTransient(() => client.create(r, namespace, obj), isAlreadyExists);
 }
 
 function metricValue(text: string, re: RegExp): number {
@@ -208,16 +197,26 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
   const startRv = (await client.list(PODS, { limit: 1 })).metadata.resourceVersion;
   const kubelet = new BenchKubelet(client, o.podsRunning ?? false);
   const watch = client.watch<Pod>(PODS, { resourceVersion: startRv });
+  /** Set when the pod watch ends before the run does: nothing would be measured (or confirmed) any more. */
+  let watchEnded: string | undefined;
+  let closing = false;
   const watching = (async () => {
     for await (const ev of watch) {
-      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
       const p = ev.object;
       const t = tracks.get(`${p.metadata?.namespace}/${p.metadata?.name}`);
-      if (t && t.boundMs === undefined && p.spec?.nodeName) t.boundMs = performance.now();
-      if (t && t.runningMs === undefined && p.status?.phase === 'Running') t.runningMs = performance.now();
+      if (t === undefined) continue; // not ours (churn pods, or other users' pods on a real cluster)
+      if (ev.type === 'DELETED') { t.deleted = true; kubelet.forget(p); continue; }
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
+      if (t.boundMs === undefined && p.spec?.nodeName) t.boundMs = performance.now();
+      if (t.runningMs === undefined && p.status?.phase === 'Running') t.runningMs = performance.now();
+      if (p.metadata?.deletionTimestamp !== undefined) t.deleted = true;
       kubelet.observe(p);
     }
-  })().catch(() => undefined);
+    if (!closing) watchEnded = 'the apiserver ended it';
+  })().catch((e: unknown) => { if (!closing) watchEnded = e instanceof Error ? e.message : String(e); });
+  const watchHealthy = () => {
+    if (watchEnded !== undefined) throw new Error(`the bench's pod watch ended early (${watchEnded}); no result`);
+  };
   let samplesStart: Map<string, ProcSample | undefined> | undefined;
   let measuredStartMs = 0;
   let schedSampler: ReturnType<typeof sampleScheduler> | undefined;
@@ -232,7 +231,7 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
     }
     churn.stop = true;
     await churn.done;
-    if (o.podsRunning) await waitRunning(tracks, o.barrierTimeoutMs);
+    if (o.podsRunning) await waitRunning(tracks, o.barrierTimeoutMs, watchHealthy);
     async function runOp(op: Op): Promise<void> {
       switch (op.op) {
         case 'createNodes':
@@ -273,10 +272,14 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
         case 'barrier': {
           const deadline = performance.now() + o.barrierTimeoutMs;
           for (;;) {
-            const waiting = [...tracks.values()].filter((t) => !t.unschedulable && t.boundMs === undefined).length;
+            const waiting = [...tracks.values()]
+              .filter((t) => !t.unschedulable && t.boundMs === undefined && !t.deleted).length;
             if (waiting === 0) return;
+            watchHealthy();
             if (performance.now() > deadline) {
-              throw new Error(`barrier: ${waiting} pods still unscheduled after ${o.barrierTimeoutMs} ms`);
+              const k = kubelet.failures > 0 ? `; ${kubelet.failures} kubelet stand-in writes failed, the last: ` +
+                kubelet.lastError : '';
+              throw new Error(`barrier: ${waiting} pods still unscheduled after ${o.barrierTimeoutMs} ms${k}`);
             }
             await new Promise((r) => setTimeout(r, 50));
           }
@@ -293,20 +296,24 @@ export async function runWorkload(o: RunOptions): Promise<RunResult> {
   } finally {
     await schedSampler?.stop();
     churn.stop = true;
-    await kubelet.drain();
+    closing = true;
     watch.close();
     await watching;
+    await kubelet.drain();
     client.close();
     await cp.stop();
   }
 }
 
 /** With --pods-running: wait (up to the barrier timeout) until every bound pod was seen Running. */
-async function waitRunning(tracks: Map<string, PodTrack>, timeoutMs: number): Promise<void> {
+async function waitRunning(tracks: Map<string, PodTrack>, timeoutMs: number, watchHealthy: () => void):
+  Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const waiting = [...tracks.values()].filter((t) => t.boundMs !== undefined && t.runningMs === undefined).length;
+    const waiting = [...tracks.values()]
+      .filter((t) => t.boundMs !== undefined && t.runningMs === undefined && !t.deleted).length;
     if (waiting === 0) return;
+    watchHealthy();
     if (performance.now() > deadline) throw new Error(`${waiting} bound pods still not Running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

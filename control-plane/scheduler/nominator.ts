@@ -39,6 +39,11 @@ export class Nominator {
     return this.#nodeOf.get(key);
   }
 
+  /** Pods nominated to nodeName with a priority below `priority` (prepareCandidate clears theirs). */
+  lowerPriorityOn(nodeName: string, priority: number): PodInfo[] {
+    return [...(this.#byNode.get(nodeName)?.values() ?? [])].filter((p) => p.priority < priority);
+  }
+
   /** Pods nominated to nodeName that `pod` must treat as present: priority ≥ its own, itself excluded. */
   podsFor(nodeName: string, pod: PodInfo): PodInfo[] | undefined {
     if (this.#byNode.size === 0) return undefined;

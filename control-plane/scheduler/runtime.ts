@@ -199,7 +199,8 @@ export class Framework implements FrameworkHandle {
     for (const p of nominated) {
       withNode.addPod(p);
       const s = this.runPreFilterExtensionAddPod(withState, pod, p, withNode);
-      if (!s.isSuccess()) return s;
+      // A failing AddPod extension is an error of the plugin, not a verdict on the node.
+      if (!s.isSuccess()) return new Status(Code.Error, [s.message()], s.plugin);
     }
     const s = this.runFilterPlugins(withState, pod, withNode);
     if (!s.isSuccess()) return s;

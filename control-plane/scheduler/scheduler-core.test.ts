@@ -84,6 +84,12 @@ test('preemption evicts the fewest, lowest-priority victims and nominates the no
   assert.equal(next.nodeName, 'a');
 });
 
+/** A victim as the scheduler leaves it: DisruptionTarget (PreemptionByScheduler), then a graceful delete. */
+function victimTerminating(p: Pod): Pod {
+  return { ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+    status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }] } };
+}
+
 test('nominated pods hold their place: a second preemptor picks other victims, a nominee does not preempt twice, '
   + 'and a lower-priority pod cannot take the room the victims freed', () => {
   const { sched, preempted, failures } = newScheduler();
@@ -96,7 +102,7 @@ test('nominated pods hold their place: a second preemptor picks other victims, a
   assert.deepEqual(preempted, [{ preemptor: 'vip1', node: 'a', victims: ['v1'] }]);
   assert.equal(sched.nominator.nodeOf('uid-default-vip1'), 'a');
   // The victim is terminating (graceful delete), still on the node.
-  const v1Terminating = { ...v1, metadata: { ...v1.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
+  const v1Terminating = victimTerminating(v1);
   sched.onPodUpdate(v1, v1Terminating, 0);
   // vip2, same priority: vip1 counts as on a, so v1 alone is not enough — it must take v2 too. Without the
   // nominator it would choose v1 again, and one of the two would have to preempt a second time.
@@ -126,6 +132,85 @@ test('nominated pods hold their place: a second preemptor picks other victims, a
     ['vip1@a', 'vip2@a']);
   assert.equal(sched.nominator.nodeOf('uid-default-vip1'), undefined, 'an assumed pod is no longer nominated');
   assert.ok(failures.length >= 4);
+});
+
+test('a nomination ends when preemption finds no candidate', () => {
+  const { sched, failures } = newScheduler();
+  sched.onNodeAdd(makeNode('a', { cpu: '3' }), 0);
+  const low = makePod('low', { cpu: '2', priority: 1, nodeName: 'a' });
+  sched.onPodAdd(low, 0);
+  sched.onPodAdd(makePod('vip', { cpu: '2', priority: 10 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  assert.equal(sched.nominator.nodeOf('uid-default-vip'), 'a');
+  // The victim goes, but a priority-100 pod takes a first (it may: vip's nomination does not bind it).
+  sched.onPodDelete(low, 1);
+  sched.onPodAdd(makePod('top', { cpu: '2', priority: 100 }), 1);
+  const top = sched.scheduleOne(1);
+  assert.ok(top && 'nodeName' in top && top.pod.metadata?.name === 'top');
+  // vip retries: nothing of lower priority is left to preempt, so its nomination ends (and its status is cleared).
+  const T = 400_000;
+  sched.queue.flushUnschedulablePodsLeftover(T);
+  sched.queue.flushBackoffQCompleted(T);
+  const vip = sched.scheduleOne(T);
+  assert.ok(vip && 'failure' in vip && vip.pod.metadata?.name === 'vip');
+  assert.equal(vip.failure.nominatedNodeName, '');
+  assert.equal(sched.nominator.nodeOf('uid-default-vip'), undefined);
+  // So the 1 cpu still free on a is usable by a lower-priority pod.
+  sched.onPodAdd(makePod('mid', { cpu: '1', priority: 5 }), T);
+  const mid = sched.scheduleOne(T);
+  assert.ok(mid && 'nodeName' in mid && mid.nodeName === 'a', JSON.stringify(failures.at(-1)));
+});
+
+test('prepareCandidate: a preemptor clears the nominations of lower-priority pods on its node', () => {
+  const cleared: string[] = [];
+  const sched = new Scheduler({
+    binder: { bind: () => Promise.resolve() }, clock: () => 0,
+    hooks: { onNominationCleared: (p) => cleared.push(p.metadata!.name!) },
+  });
+  sched.onNodeAdd(makeNode('a', { cpu: '2' }), 0);
+  sched.onPodAdd(makePod('x', { cpu: '1', priority: 1, nodeName: 'a' }), 0);
+  sched.onPodAdd(makePod('y', { cpu: '1', priority: 1, nodeName: 'a' }), 0);
+  sched.onPodAdd(makePod('mid', { cpu: '1', priority: 5 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  assert.equal(sched.nominator.nodeOf('uid-default-mid'), 'a');
+  sched.onPodAdd(makePod('vip', { cpu: '2', priority: 10 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  assert.equal(sched.nominator.nodeOf('uid-default-vip'), 'a');
+  assert.equal(sched.nominator.nodeOf('uid-default-mid'), undefined);
+  assert.deepEqual(cleared, ['mid']);
+});
+
+test('a nominee waits only for victims of a preemption, and not on a node the filters now rule out', () => {
+  const { sched, preempted } = newScheduler();
+  sched.onNodeAdd(makeNode('a', { cpu: '1' }), 0);
+  sched.onNodeAdd(makeNode('b', { cpu: '1' }), 0);
+  const la = makePod('la', { cpu: '1', priority: 1, nodeName: 'a' });
+  const lb = makePod('lb', { cpu: '1', priority: 1, nodeName: 'b' });
+  sched.onPodAdd(la, 0);
+  sched.onPodAdd(lb, 0);
+  sched.onPodAdd(makePod('vip', { cpu: '1', priority: 10 }), 0);
+  assert.ok('failure' in sched.scheduleOne(0)!);
+  const first = preempted[0]!;
+  const [victim, other] = first.node === 'a' ? [la, lb] : [lb, la];
+  const nominated = first.node;
+  const otherNode = nominated === 'a' ? 'b' : 'a';
+  sched.onPodUpdate(victim, victimTerminating(victim), 0);
+  // The nominated node is tainted for good (UnschedulableAndUnresolvable), its victim stuck Terminating:
+  // vip may preempt elsewhere.
+  sched.onNodeUpdate(makeNode(nominated, { cpu: '1' }), makeNode(nominated, { cpu: '1',
+    taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }] }), 0);
+  const T = 400_000;
+  sched.queue.flushUnschedulablePodsLeftover(T);
+  sched.queue.flushBackoffQCompleted(T);
+  assert.ok('failure' in sched.scheduleOne(T)!);
+  assert.deepEqual(preempted[1], { preemptor: 'vip', node: otherNode, victims: [other.metadata!.name!] });
+  // A pod being deleted for another reason (no DisruptionTarget from a preemption) does not hold a nominee back.
+  sched.onPodUpdate(other, { ...other, metadata: { ...other.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }, T);
+  sched.queue.flushUnschedulablePodsLeftover(2 * T);
+  sched.queue.flushBackoffQCompleted(2 * T);
+  const again = sched.scheduleOne(2 * T);
+  assert.ok(again && 'failure' in again);
+  assert.doesNotMatch(again.failure.message, /terminating pod on the nominated node/);
 });
 
 test('preemptionPolicy Never and equal priorities do not preempt', () => {

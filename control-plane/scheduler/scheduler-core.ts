@@ -30,7 +30,10 @@ export interface FailureInfo {
   /** 'Unschedulable' (PodScheduled=False reason) or 'SchedulerError'. */
   reason: 'Unschedulable' | 'SchedulerError';
   message: string;
-  /** Set when preemption nominated a node (the caller writes status.nominatedNodeName). */
+  /**
+   * Set when the nomination changes (the caller writes status.nominatedNodeName): the node preemption
+   * nominated, or '' when it is cleared (no preemption candidate, or a Reserve/Permit/Bind failure).
+   */
   nominatedNodeName?: string;
 }
 
@@ -39,6 +42,8 @@ export interface SchedulerHooks {
   onUnschedulable?(pod: Pod, info: FailureInfo): void;
   /** Preemption chose victims on nodeName: the caller deletes them. */
   onPreempt?(preemptor: Pod, nodeName: string, victims: Pod[]): void;
+  /** A lower-priority pod lost its nomination to a preemptor's (the caller clears its status.nominatedNodeName). */
+  onNominationCleared?(pod: Pod): void;
   onBound?(pod: Pod, nodeName: string): void;
 }
 
@@ -126,17 +131,23 @@ export class Scheduler {
       this.queue.moveAllToActiveOrBackoffQueue(EVENTS.AssignedPodAdd, undefined, pod, nowMs);
     } else if (this.responsibleFor(pod)) {
       this.queue.add(pod, nowMs);
-      this.#nominateFromStatus(pod);
+      this.#updateNomination(undefined, pod);
     }
   }
 
   /**
-   * A pending pod's status.nominatedNodeName (e.g. written by a previous leader) counts as a nomination.
-   * A status without one leaves an in-memory nomination alone: that may be newer than the status.
+   * UpdateNominatedPod for a pending pod: status.nominatedNodeName (e.g. written by a previous leader)
+   * counts as a nomination; a status write that removed it ends it. A status that never had one
+   * leaves an in-memory nomination in place (it may be newer than the status), with the pod's new
+   * PodInfo, so other pods' filters see its current labels.
    */
-  #nominateFromStatus(pod: Pod): void {
-    const node = pod.status?.nominatedNodeName;
-    if (node) this.nominator.add(podInfoOf(pod), node);
+  #updateNomination(oldPod: Pod | undefined, pod: Pod): void {
+    const fromStatus = pod.status?.nominatedNodeName;
+    if (fromStatus) { this.nominator.add(podInfoOf(pod), fromStatus); return; }
+    const key = podKey(pod);
+    if (oldPod?.status?.nominatedNodeName) { this.nominator.remove(key); return; }
+    const current = this.nominator.nodeOf(key);
+    if (current !== undefined) this.nominator.add(podInfoOf(pod), current);
   }
 
   onPodUpdate(oldPod: Pod, newPod: Pod, nowMs: number): void {
@@ -150,7 +161,7 @@ export class Scheduler {
       this.queue.moveAllToActiveOrBackoffQueue(ev, oldPod, newPod, nowMs);
     } else if (this.responsibleFor(newPod)) {
       this.queue.update(oldPod, newPod, nowMs);
-      this.#nominateFromStatus(newPod);
+      this.#updateNomination(oldPod, newPod);
     }
   }
 
@@ -257,7 +268,11 @@ export class Scheduler {
     q.pendingPlugins.clear();
     if (st.isRejected() && st.plugin !== '') q.unschedulablePlugins.add(st.plugin);
     this.#requeueIfStillPending(q, nowMs);
+    // clearNominatedNode (schedule_one.go): a pod that got as far as Reserve gives up any nomination.
+    const hadNomination = this.nominator.nodeOf(q.key) !== undefined || !!q.pod.status?.nominatedNodeName;
+    this.nominator.remove(q.key);
     const info: FailureInfo = { reason: st.isRejected() ? 'Unschedulable' : 'SchedulerError', message: st.message() };
+    if (hadNomination) info.nominatedNodeName = '';
     this.#hooks.onUnschedulable?.(q.pod, info);
     return { pod: q.pod, failure: info };
   }
@@ -267,13 +282,14 @@ export class Scheduler {
    * scheduler, or a bind that landed although its answer failed), is dropped ("Pod has been assigned
    * to node. Abort adding it back to queue."); otherwise the informer's latest copy is requeued.
    */
-  #requeueIfStillPending(q: QueuedPodInfo, nowMs: number): void {
+  #requeueIfStillPending(q: QueuedPodInfo, nowMs: number): boolean {
     if (this.#podLister !== undefined) {
       const live = this.#podLister(q.pod);
-      if (live === undefined || live.spec?.nodeName) { this.queue.done(q.key); return; }
+      if (live === undefined || live.spec?.nodeName) { this.queue.done(q.key); return false; }
       if (live !== q.pod) { q.pod = live; q.pi = podInfoOf(live); }
     }
     this.queue.addUnschedulableIfNotPresent(q, nowMs);
+    return true;
   }
 
   #handleFailure(fwk: Framework, state: CycleState, q: QueuedPodInfo, fit: FitError, nowMs: number): CycleOutcome {
@@ -285,17 +301,33 @@ export class Scheduler {
       d.postFilterMsg = status.message();
       if (status.isSuccess() && result !== null && result.nominatedNodeName !== '') {
         nominated = result.nominatedNodeName;
-        this.nominator.add(q.pi, nominated);
         this.#hooks.onPreempt?.(q.pod, nominated, result.victims);
+      } else if (result !== null && result.nominatedNodeName === '') {
+        // No candidate anywhere (ModeOverride with ""): an old nomination no longer holds room.
+        nominated = '';
       }
     }
     q.unschedulablePlugins = new Set(d.unschedulablePlugins);
     q.pendingPlugins = new Set(d.pendingPlugins);
-    this.#requeueIfStillPending(q, nowMs);
+    const pending = this.#requeueIfStillPending(q, nowMs);
+    if (nominated !== undefined) this.#nominate(q, pending ? nominated : '');
     const info: FailureInfo = { reason: 'Unschedulable', message: fit.message };
     if (nominated !== undefined) info.nominatedNodeName = nominated;
     this.#hooks.onUnschedulable?.(q.pod, info);
     return { pod: q.pod, failure: info };
+  }
+
+  /**
+   * Records a PostFilter nomination ('' clears it). As prepareCandidate does, pods of lower priority
+   * nominated to the same node lose their nomination: the preemptor's victims free room for it alone.
+   */
+  #nominate(q: QueuedPodInfo, nodeName: string): void {
+    if (nodeName === '') { this.nominator.remove(q.key); return; }
+    for (const other of this.nominator.lowerPriorityOn(nodeName, q.pi.priority)) {
+      this.nominator.remove(other.key);
+      this.#hooks.onNominationCleared?.(other.pod);
+    }
+    this.nominator.add(q.pi, nodeName);
   }
 
   /** SchedulePod: the algorithm on the current snapshot (no cache or queue changes). */

@@ -71,14 +71,26 @@ function numCandidates(args: PreemptionArgs, numNodes: number): number {
   return Math.min(numNodes, Math.max(Math.trunc((numNodes * pct) / 100), abs));
 }
 
+/** podTerminatingByPreemption: being deleted, with the DisruptionTarget condition the scheduler wrote. */
+function terminatingByPreemption(p: PodInfo): boolean {
+  if (p.pod.metadata?.deletionTimestamp === undefined) return false;
+  const c = p.pod.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
+  return c?.status === 'True' && c.reason === 'PreemptionByScheduler';
+}
+
 /**
- * PodEligibleToPreemptOthers: a pod whose nominated node still has a lower-priority pod terminating
- * (a victim of its earlier preemption) waits for it instead of preempting again.
+ * PodEligibleToPreemptOthers: a pod whose nominated node still has a lower-priority victim of a
+ * preemption terminating waits for it instead of preempting again — unless the filters now rule that
+ * node out for good (UnschedulableAndUnresolvable, e.g. a new taint), when it may look elsewhere.
+ * Pods terminating for other reasons (a finalizer, a long grace period) do not hold it back.
  */
-function terminatingVictimOnNominatedNode(h: FrameworkHandle, pod: PodInfo): boolean {
+function waitsForVictims(h: FrameworkHandle, pod: PodInfo, d: Diagnosis): boolean {
   const nominated = h.nominatedNodeOf(pod);
-  const node = nominated ? h.snapshot().get(nominated) : undefined;
-  return node?.pods.some((p) => p.priority < pod.priority && p.pod.metadata?.deletionTimestamp !== undefined) ?? false;
+  if (!nominated) return false;
+  const st = d.nodeToStatus.get(nominated) ?? d.absentStatus;
+  if (st?.code === Code.UnschedulableAndUnresolvable) return false;
+  const node = h.snapshot().get(nominated);
+  return node?.pods.some((p) => p.priority < pod.priority && terminatingByPreemption(p)) ?? false;
 }
 
 function preempt(h: FrameworkHandle, args: PreemptionArgs, state: CycleState, pod: PodInfo, d: Diagnosis) {
@@ -86,7 +98,7 @@ function preempt(h: FrameworkHandle, args: PreemptionArgs, state: CycleState, po
     return { result: null, status: new Status(Code.Unschedulable, ['not eligible due to preemptionPolicy=Never.'],
       DEFAULT_PREEMPTION) };
   }
-  if (terminatingVictimOnNominatedNode(h, pod)) {
+  if (waitsForVictims(h, pod, d)) {
     return { result: null, status: new Status(Code.Unschedulable, ['not eligible due to a terminating pod on the ' +
       'nominated node.'], DEFAULT_PREEMPTION) };
   }

@@ -113,6 +113,11 @@ test('PodScheduled patch: skipped when unchanged, carries the resourceVersion an
     nominatedNodeName: 'n1' };
   assert.equal(podScheduledPatch(pod, 'Unschedulable', 'msg', 'n1', 0), undefined);
   assert.notEqual(podScheduledPatch(pod, 'Unschedulable', 'other', undefined, 0), undefined);
+  // '' clears a nomination: the field is removed (null); with none to clear, nothing changes.
+  const cleared = podScheduledPatch(pod, 'Unschedulable', 'msg', '', 0) as { status: Record<string, unknown> };
+  assert.equal(cleared.status['nominatedNodeName'], null);
+  pod.status = { conditions: pod.status.conditions };
+  assert.equal(podScheduledPatch(pod, 'Unschedulable', 'msg', '', 0), undefined);
 });
 
 test('flags: kube-scheduler durations and booleans; bad values name the flag', () => {

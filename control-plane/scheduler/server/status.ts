@@ -21,12 +21,14 @@ export function podScheduledPatch(live: Pod, reason: string, message: string, no
   const cur = conds.find((c) => c.type === 'PodScheduled');
   const msg = truncateMessage(message);
   const sameCondition = cur !== undefined && cur.status === 'False' && cur.reason === reason && cur.message === msg;
-  const nominatedChanges = nominatedNodeName !== undefined && live.status?.nominatedNodeName !== nominatedNodeName;
+  // '' clears a nomination: the field is removed (null in the patch), as an empty value is omitted.
+  const want = nominatedNodeName === '' ? undefined : nominatedNodeName;
+  const nominatedChanges = nominatedNodeName !== undefined && (live.status?.nominatedNodeName || undefined) !== want;
   if (sameCondition && !nominatedChanges) return undefined;
   const cond: PodCondition = { type: 'PodScheduled', status: 'False', reason, message: msg,
     lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : isoSeconds(nowMs) };
   const status: Record<string, unknown> = { conditions: [{ ...cond, lastProbeTime: null }] };
-  if (nominatedChanges) status['nominatedNodeName'] = nominatedNodeName;
+  if (nominatedChanges) status['nominatedNodeName'] = want ?? null;
   return { metadata: { resourceVersion: live.metadata?.resourceVersion }, status };
 }
 
@@ -38,6 +40,19 @@ export async function patchPodScheduled(client: StatusClient, live: Pod, patch: 
       { subresource: 'status' });
   } catch (e) {
     if (!isConflict(e) && !isNotFound(e)) throw e;
+  }
+}
+
+/**
+ * prepareCandidate's ClearNominatedNodeName for a lower-priority nominee of the preemptor's node. Sent
+ * even when the copy we hold shows no nomination yet: the patch that set it may still be queued.
+ */
+export async function clearNomination(client: StatusClient, pod: Pod): Promise<void> {
+  try {
+    await client.patch<Pod>(PODS, pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', 'strategic',
+      { status: { nominatedNodeName: null } }, { subresource: 'status' });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
   }
 }
 

@@ -16,7 +16,7 @@ import { ApiBinder, type AssignedElsewhere } from './binder.js';
 import type { EventRecorder } from './events.js';
 import { MAX_BINDS_IN_FLIGHT, SCHEDULE_YIELD_AFTER_MS, TICK_INTERVAL_MS } from './limits.js';
 import type { SchedulerMetrics } from './metrics.js';
-import { patchPodScheduled, podScheduledPatch, preemptVictim } from './status.js';
+import { clearNomination, patchPodScheduled, podScheduledPatch, preemptVictim } from './status.js';
 import type { WriteQueue } from './write-queue.js';
 
 export interface TermLogger {
@@ -69,6 +69,7 @@ export class SchedulingTerm {
       hooks: {
         onUnschedulable: (pod, info) => this.#guard(() => this.#onUnschedulable(pod, info)),
         onPreempt: (pod, node, victims) => this.#guard(() => this.#onPreempt(pod, node, victims)),
+        onNominationCleared: (pod) => this.#guard(() => d.writes.push(() => clearNomination(d.client, pod))),
         onBound: (pod, node) => this.#guard(() => this.#onBound(pod, node)),
       },
     });
