@@ -44,8 +44,10 @@ describe('flotilla up preflight and cleanup', () => {
   });
 
   test('a port already taken is named with the process that needed it', async () => {
-    const [p, lbPort] = await freePorts(2) as [number, number];
+    const [p] = await freePorts(1) as [number];
     const base = 20_000 + (p % 20_000);
+    let lbPort: number;
+    do [lbPort] = await freePorts(1) as [number]; while (lbPort >= base && lbPort < base + 1000);
     const holder: Server = createServer();
     await new Promise<void>((res) => holder.listen(base + 10 + 4, '127.0.0.1', res)); // master-1's apiserver port
     try {
@@ -60,9 +62,9 @@ describe('flotilla up preflight and cleanup', () => {
   });
 
   test('a boot that times out stops the processes it started', async () => {
-    const [p, lbPort] = await freePorts(2) as [number, number];
     const dir = tmp();
-    const r = upCli(dir, '--base-port', String(20_000 + (p % 20_000)), '--port', String(lbPort), '--timeout', '1',
+    // auto: a free range below the ephemeral ports and an LB port outside it (two random picks once collided).
+    const r = upCli(dir, '--base-port', 'auto', '--port', 'auto', '--timeout', '1',
       '--workers', '1'); // a store election alone takes longer than 1 s, a node's registration more
     assert.notEqual(r.status, 0, r.stdout);
     assert.match(r.stderr, /not healthy[\s\S]*stopped the \d+ processes this boot had started/);
