@@ -67,3 +67,10 @@ export const MAX_CRON_SCHEDULE_CHARS = 1024;
 
 /** How far ahead a cron schedule is searched for its next time (robfig/cron gives up after 5 years). */
 export const CRON_SEARCH_YEARS_MAX = 5;
+
+/**
+ * Distinct time strings whose canonical form decode remembers (ours): objects carry the same few
+ * timestamps (creation, managedFields, conditions, all in whole seconds), and parsing each one
+ * again was a seventh of decoding a pod. Beyond this many the memory is dropped and refilled.
+ */
+export const MAX_CANONICAL_TIME_CACHE_ENTRIES = 4_096;

@@ -14,6 +14,7 @@ import { TokenBucket, sleep } from './flowcontrol.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import * as L from './limits.js';
 import { WatchStream } from './watch.js';
+import { readStream, StreamTooLargeError } from '../../lib/read-stream.js';
 
 export interface ApiClientOptions {
   server: string;
@@ -417,23 +418,13 @@ function retryAfterMs(res: IncomingMessage, method: string): number | undefined 
 }
 
 async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) {
-        res.destroy();
-        throw new SizeLimitError(`response larger than ${maxBytes} bytes`);
-      }
-      parts.push(chunk);
-    }
+    return await readStream(res, maxBytes);
   } catch (e) {
-    if (e instanceof SizeLimitError) throw e;
+    if (e instanceof StreamTooLargeError) throw new SizeLimitError(`response larger than ${maxBytes} bytes`);
     if (signal.aborted) throw abortReason(signal, { method: '', path: res.url ?? '' });
     throw new ConnectionError(`response broke off: ${(e as Error).message}`, { cause: e });
   }
-  return Buffer.concat(parts);
 }
 
 async function toApiError(res: IncomingMessage, signal: AbortSignal): Promise<ApiError> {

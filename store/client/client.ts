@@ -5,7 +5,10 @@
 // Revisions are JS numbers (exact below 2^53, which no store reaches); lease IDs bigint.
 import * as grpc from '@grpc/grpc-js';
 import { loadEtcdPackage } from '../api/proto.js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { decodeRangeResponse, decodeTxnResponse, decodeWatchResponse } from './decode-responses.js';
 import { CLIENT_LIMITS } from './limits.js';
+import { type AnyMethod, UnaryChannel } from './unary.js';
 
 type Ctor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
 type Raw = Record<string, unknown>;
@@ -47,6 +50,47 @@ export interface EtcdClientOptions {
   endpoints: string[];
   /** Whole-request deadline, retries included. */
   requestTimeoutMs?: number;
+}
+
+/** The proto service of each stub, for the unary calls' method paths and (de)serializers. */
+const SERVICE_OF = { kv: 'KV', watch: 'Watch', lease: 'Lease', cluster: 'Cluster', maintenance: 'Maintenance' } as const;
+
+/** Answers decoded by decode-responses.ts instead of protobufjs (same objects, less CPU). */
+const DIRECT_DECODERS: Readonly<Record<string, (b: Buffer) => Raw>> = {
+  'KV.Range': decodeRangeResponse, 'KV.Txn': decodeTxnResponse, 'Watch.Watch': decodeWatchResponse,
+};
+
+let clientPackage: PackageDefinition | undefined;
+
+/** proto-loader's package definition with the direct decoders swapped in; both the unary calls and grpc-js use it. */
+function etcdClientPackage(): PackageDefinition {
+  if (clientPackage === undefined) {
+    const pkg: PackageDefinition = { ...loadEtcdPackage() };
+    for (const [path, decode] of Object.entries(DIRECT_DECODERS)) {
+      const [service, method] = path.split('.') as [string, string];
+      const def = pkg[`etcdserverpb.${service}`] as Record<string, AnyMethod>;
+      pkg[`etcdserverpb.${service}`] = { ...def, [method]: { ...def[method]!, responseDeserialize: decode } } as never;
+    }
+    clientPackage = pkg;
+  }
+  return clientPackage;
+}
+
+let methodTable: Map<string, AnyMethod> | undefined;
+
+/** "kv.Range" → its method definition (the same grpc-js's stubs use). */
+function methodOf(service: keyof Stubs, method: string): AnyMethod {
+  if (methodTable === undefined) {
+    const pkg = etcdClientPackage();
+    methodTable = new Map();
+    for (const [stub, name] of Object.entries(SERVICE_OF)) {
+      const def = pkg[`etcdserverpb.${name}`] as Record<string, AnyMethod>;
+      for (const [m, d] of Object.entries(def)) methodTable.set(`${stub}.${m}`, d);
+    }
+  }
+  const m = methodTable.get(`${service}.${method}`);
+  if (!m) throw new Error(`no gRPC method ${method} in etcdserverpb.${SERVICE_OF[service]}`);
+  return m;
 }
 
 interface Stubs {
@@ -102,6 +146,8 @@ export class EtcdClient {
   readonly endpoints: string[];
   readonly #requestTimeoutMs: number;
   readonly #stubs = new Map<string, Stubs>();
+  /** Unary calls go over these (see unary.ts); grpc-js stubs serve the streams. */
+  readonly #channels = new Map<string, UnaryChannel>();
   #current = 0;
   #closed = false;
   readonly #watchers = new Set<Watcher>();
@@ -115,7 +161,7 @@ export class EtcdClient {
   stubs(endpoint: string): Stubs {
     let s = this.#stubs.get(endpoint);
     if (!s) {
-      const pkg = grpc.loadPackageDefinition(loadEtcdPackage()) as unknown as { etcdserverpb: Record<string, Ctor> };
+      const pkg = grpc.loadPackageDefinition(etcdClientPackage()) as unknown as { etcdserverpb: Record<string, Ctor> };
       const creds = grpc.credentials.createInsecure();
       const options: grpc.ChannelOptions = {
         'grpc.max_receive_message_length': CLIENT_LIMITS.maxReceiveBytes,
@@ -127,6 +173,15 @@ export class EtcdClient {
       this.#stubs.set(endpoint, s);
     }
     return s;
+  }
+
+  #channel(endpoint: string): UnaryChannel {
+    let ch = this.#channels.get(endpoint);
+    if (!ch) {
+      ch = new UnaryChannel(endpoint, CLIENT_LIMITS.maxReceiveBytes);
+      this.#channels.set(endpoint, ch);
+    }
+    return ch;
   }
 
   /** The endpoint requests go to now; moves on after a failure. */
@@ -146,7 +201,7 @@ export class EtcdClient {
       if (this.#closed) throw new EtcdClientError('client closed', undefined, '');
       const endpoint = this.currentEndpoint;
       try {
-        return await this.#unary<T>(this.stubs(endpoint)[service], method, req, deadline);
+        return await this.#unary<T>(endpoint, service, method, req, deadline);
       } catch (err) {
         const e = err as grpc.ServiceError;
         const canRetry = retryable(e, idempotent) && Date.now() + backoffMs < deadline
@@ -159,14 +214,9 @@ export class EtcdClient {
     }
   }
 
-  #unary<T>(client: grpc.Client, method: string, req: object, deadline: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (...a: unknown[]) => void>)[method];
-      if (!fn) throw new Error(`no gRPC method ${method}`);
-      const attemptDeadline = Math.min(deadline, Date.now() + CLIENT_LIMITS.attemptTimeoutMs);
-      fn.call(client, req, new grpc.Metadata(), { deadline: attemptDeadline },
-        (e: grpc.ServiceError | null, v: T) => (e ? reject(e) : resolve(v)));
-    });
+  #unary<T>(endpoint: string, service: keyof Stubs, method: string, req: object, deadline: number): Promise<T> {
+    const attemptDeadline = Math.min(deadline, Date.now() + CLIENT_LIMITS.attemptTimeoutMs);
+    return this.#channel(endpoint).call<T>(methodOf(service, method), req, attemptDeadline);
   }
 
   // ---- KV ------------------------------------------------------------------------------
@@ -288,7 +338,7 @@ export class EtcdClient {
   async status(endpoint = this.currentEndpoint):
     Promise<{ leader: bigint; memberId: bigint; raftTerm: number; revision: number }> {
     const deadline = Date.now() + this.#requestTimeoutMs;
-    const r = await this.#unary<Raw>(this.stubs(endpoint).maintenance, 'Status', {}, deadline);
+    const r = await this.#unary<Raw>(endpoint, 'maintenance', 'Status', {}, deadline);
     const header = r['header'] as Raw;
     return { leader: BigInt(r['leader'] as string), memberId: BigInt(header['member_id'] as string),
       raftTerm: Number(r['raftTerm']), revision: Number(header['revision']) };
@@ -312,6 +362,8 @@ export class EtcdClient {
     for (const w of [...this.#watchers]) w.cancel();
     for (const s of this.#stubs.values()) for (const c of Object.values(s)) (c as grpc.Client).close();
     this.#stubs.clear();
+    for (const ch of this.#channels.values()) ch.close();
+    this.#channels.clear();
   }
 }
 

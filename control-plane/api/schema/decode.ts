@@ -2,7 +2,7 @@
 // type mismatches are errors with Go's encoding/json message; unknown fields are found
 // (for fieldValidation) and dropped; nulls become zero values; quantities and times come
 // out in their canonical serialized form. The result is what the apiserver would store.
-import { MAX_FIELD_VALIDATION_FINDINGS } from '../limits.js';
+import { MAX_CANONICAL_TIME_CACHE_ENTRIES, MAX_FIELD_VALIDATION_FINDINGS } from '../limits.js';
 import { childPath, indexPath, isJsonObject, setOwn, type JsonObject, type JsonValue } from '../json.js';
 import { quantityFromJson } from '../quantity.js';
 import { goTypeName, shortName, type ObjectSchema, type Schema, type TimeSchema } from './dsl.js';
@@ -21,8 +21,37 @@ interface Ctx {
   typeError?: string;
 }
 
-/** Where we are: the field path with indices, Go's dotted field path without, and the enclosing struct. */
-interface Where { path: string; goPath: string; struct: string }
+/**
+ * Where we are, as a chain of steps: the paths (with indices; Go's dotted field path without)
+ * are spelled out only for an error or an unknown field — building both strings for every field
+ * decoded was a large part of decoding.
+ */
+interface Where {
+  readonly parent: Where | undefined;
+  /** A field name or map key; undefined for a list index. */
+  readonly key: string | undefined;
+  readonly index: number;
+  /** A struct field (part of Go's field path), not a map key or list index. */
+  readonly field: boolean;
+  /** The enclosing struct's Go name ('' at the top). */
+  readonly struct: string;
+}
+
+const TOP: Where = { parent: undefined, key: undefined, index: -1, field: false, struct: '' };
+
+/** The field path with indices ("spec.containers[0].image"). */
+function pathOf(w: Where): string {
+  if (w.parent === undefined) return '';
+  const parent = pathOf(w.parent);
+  return w.key === undefined ? indexPath(parent, w.index) : childPath(parent, w.key);
+}
+
+/** Go's field path: struct fields only ("spec.containers.image"). */
+function goPathOf(w: Where): string {
+  if (w.parent === undefined) return '';
+  const parent = goPathOf(w.parent);
+  return w.field ? childPath(parent, w.key as string) : parent;
+}
 
 function jsonTypeName(v: JsonValue): string {
   if (v === null) return 'null';
@@ -35,7 +64,7 @@ function jsonTypeName(v: JsonValue): string {
 function typeMismatch(ctx: Ctx, where: Where, valueDesc: string, schema: Schema): undefined {
   if (ctx.typeError === undefined) {
     const target = where.struct === '' ? `Go value of type ${goTypeName(schema)}`
-      : `Go struct field ${where.struct}.${where.goPath} of type ${goTypeName(schema)}`;
+      : `Go struct field ${where.struct}.${goPathOf(where)} of type ${goTypeName(schema)}`;
     ctx.typeError = `json: cannot unmarshal ${valueDesc} into ${target}`;
   }
   return undefined;
@@ -45,8 +74,21 @@ const INT_RANGES = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Input time → canonical form (null: invalid), one map per precision; see MAX_CANONICAL_TIME_CACHE_ENTRIES. */
+const canonicalTimes = [new Map<string, string | null>(), new Map<string, string | null>()] as const;
+
 /** Parses RFC 3339 like Go's time.Parse and re-serializes it in UTC the way metav1.Time (or MicroTime) does. */
 export function canonicalTime(s: string, micro: boolean): string | undefined {
+  const memo = canonicalTimes[micro ? 1 : 0];
+  const known = memo.get(s);
+  if (known !== undefined) return known ?? undefined;
+  const t = parseCanonicalTime(s, micro);
+  if (memo.size >= MAX_CANONICAL_TIME_CACHE_ENTRIES) memo.clear();
+  memo.set(s, t ?? null);
+  return t;
+}
+
+function parseCanonicalTime(s: string, micro: boolean): string | undefined {
   const m = RFC3339.exec(s);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
@@ -74,7 +116,7 @@ function zeroValue(schema: Schema): JsonValue | undefined {
     case 'integer': case 'number': case 'int-or-string': return 0;
     case 'boolean': return false;
     case 'quantity': return '0';
-    case 'object': return fillRequired(schema, {});
+    case 'object': return zeroStruct(schema);
     default: return null;
   }
 }
@@ -131,7 +173,7 @@ function decodeValue(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): Json
     case 'array': {
       if (!Array.isArray(v)) return typeMismatch(ctx, where, jsonTypeName(v), schema);
       return v.map((item, i) => {
-        const w = { ...where, path: indexPath(where.path, i) };
+        const w: Where = { parent: where, key: undefined, index: i, field: false, struct: where.struct };
         const out = item === null ? zeroValue(schema.items) : decodeValue(schema.items, item, w, ctx);
         return out === undefined ? zeroValue(schema.items) ?? null : out;
       });
@@ -141,7 +183,7 @@ function decodeValue(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): Json
       const out: JsonObject = {};
       // Go marshals map keys sorted.
       for (const [k, item] of Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const w = { ...where, path: childPath(where.path, k) };
+        const w: Where = { parent: where, key: k, index: -1, field: false, struct: where.struct };
         const d = item === null ? zeroValue(schema.values) : decodeValue(schema.values, item, w, ctx);
         const value = d === undefined ? zeroValue(schema.values) : d;
         if (value !== undefined) setOwn(out, k, value);
@@ -164,37 +206,81 @@ function requiredZero(schema: Schema): JsonValue | undefined {
   switch (schema.kind) {
     case 'string': case 'integer': case 'number': case 'boolean': case 'quantity': case 'int-or-string':
       return zeroValue(schema);
-    case 'object': return fillRequired(schema, {});
+    case 'object': return zeroStruct(schema);
     default: return undefined;
   }
 }
 
-function fillRequired(schema: ObjectSchema, out: JsonObject): JsonObject {
-  for (const [k, f] of Object.entries(schema.fields)) {
-    if (!f.required || Object.prototype.hasOwnProperty.call(out, k)) continue;
-    const z = requiredZero(f.schema);
-    if (z !== undefined) setOwn(out, k, z);
+/** What decodeStruct needs of a schema besides its fields, computed once per schema (schemas never change). */
+interface StructInfo {
+  /** Go's type name, for errors. */
+  readonly struct: string;
+  /** Field names in declaration order (Go marshals struct fields in it). */
+  readonly order: readonly string[];
+  /** Each field's place in `order`. */
+  readonly index: ReadonlyMap<string, number>;
+  readonly required: readonly (readonly [string, Schema])[];
+}
+
+const structInfos = new WeakMap<ObjectSchema, StructInfo>();
+
+function structInfo(schema: ObjectSchema): StructInfo {
+  let info = structInfos.get(schema);
+  if (info === undefined) {
+    const entries = Object.entries(schema.fields);
+    info = { struct: shortName(schema.name), order: entries.map(([k]) => k),
+      index: new Map(entries.map(([k], i) => [k, i])),
+      required: entries.filter(([, f]) => f.required).map(([k, f]) => [k, f.schema] as const) };
+    structInfos.set(schema, info);
   }
+  return info;
+}
+
+/** A struct with only its required fields, at their zero values. */
+function zeroStruct(schema: ObjectSchema): JsonObject {
+  const out: JsonObject = {};
+  fillRequired(schema, out);
   return out;
+}
+
+/** Adds the zero value of every required field out lacks; returns how many it added. */
+function fillRequired(schema: ObjectSchema, out: JsonObject): number {
+  let added = 0;
+  for (const [k, fieldSchema] of structInfo(schema).required) {
+    if (Object.prototype.hasOwnProperty.call(out, k)) continue;
+    const z = requiredZero(fieldSchema);
+    if (z !== undefined) {
+      setOwn(out, k, z);
+      added++;
+    }
+  }
+  return added;
 }
 
 function decodeStruct(schema: ObjectSchema, v: JsonObject, where: Where, ctx: Ctx): JsonObject {
   const out: JsonObject = {};
-  const struct = shortName(schema.name);
+  const info = structInfo(schema);
+  const struct = info.struct;
+  // Go marshals struct fields in declaration order: reorder unless they came in it already.
+  let inOrder = true;
+  let lastIndex = -1;
   for (const [k, item] of Object.entries(v)) {
-    const path = childPath(where.path, k);
     const f = Object.prototype.hasOwnProperty.call(schema.fields, k) ? schema.fields[k] : undefined;
+    const w: Where = { parent: where, key: k, index: -1, field: true, struct };
     if (f === undefined) {
-      if (ctx.unknown.length < MAX_FIELD_VALIDATION_FINDINGS) ctx.unknown.push(path);
+      if (ctx.unknown.length < MAX_FIELD_VALIDATION_FINDINGS) ctx.unknown.push(pathOf(w));
       continue;
     }
-    const d = decodeValue(f.schema, item, { path, goPath: childPath(where.goPath, k), struct }, ctx);
-    if (d !== undefined) setOwn(out, k, d);
+    const d = decodeValue(f.schema, item, w, ctx);
+    if (d === undefined) continue;
+    setOwn(out, k, d);
+    const i = info.index.get(k) as number;
+    if (i < lastIndex) inOrder = false;
+    lastIndex = i;
   }
-  fillRequired(schema, out);
-  // Go marshals struct fields in declaration order.
+  if (fillRequired(schema, out) === 0 && inOrder) return out;
   const ordered: JsonObject = {};
-  for (const k of Object.keys(schema.fields)) {
+  for (const k of info.order) {
     if (Object.prototype.hasOwnProperty.call(out, k)) setOwn(ordered, k, out[k] as JsonValue);
   }
   return ordered;
@@ -203,6 +289,6 @@ function decodeStruct(schema: ObjectSchema, v: JsonObject, where: Where, ctx: Ct
 /** Decodes a whole document against a kind's schema. */
 export function decode(schema: Schema, value: JsonValue): DecodeResult {
   const ctx: Ctx = { unknown: [] };
-  const out = value === null ? zeroValue(schema) : decodeValue(schema, value, { path: '', goPath: '', struct: '' }, ctx);
+  const out = value === null ? zeroValue(schema) : decodeValue(schema, value, TOP, ctx);
   return { value: out, unknownFields: ctx.unknown, typeError: ctx.typeError };
 }

@@ -101,8 +101,12 @@ export function parseFieldSelector(s: string): Result<FieldSelector, SelectorErr
 // ---- selectable fields per resource -----------------------------------------------------------
 
 type Obj = Record<string, unknown>;
-const get = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((acc, k) => (acc !== null && typeof acc === 'object' ? (acc as Obj)[k] : undefined), o);
+/** o[a] or o[a][b], undefined through anything that is not an object (one or two keys: no rest array). */
+function get(o: unknown, a: string, b?: string): unknown {
+  const x = o !== null && typeof o === 'object' ? (o as Obj)[a] : undefined;
+  if (b === undefined) return x;
+  return x !== null && typeof x === 'object' ? (x as Obj)[b] : undefined;
+}
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 function metaFields(o: unknown, namespaced: boolean): Record<string, string> {

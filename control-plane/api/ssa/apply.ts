@@ -70,11 +70,17 @@ export function ignoredPrefixes(subresource: string): FieldPath[] {
   return subresource === 'status' ? [['f:spec']] : [['f:status']];
 }
 
-/** RFC 3339 with seconds precision, as metav1.Time serializes. */
+let lastNowIso = '';
+let lastSecondsTime = '';
+
+/** RFC 3339 with seconds precision, as metav1.Time serializes (the last answer kept: writes come in bursts). */
 export function secondsTime(nowIso: string): string {
+  if (nowIso === lastNowIso) return lastSecondsTime;
   const ms = Date.parse(nowIso);
   if (Number.isNaN(ms)) throw new ApiInvariantError(`nowIso ${JSON.stringify(nowIso)} is not an RFC 3339 time`);
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  lastSecondsTime = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  lastNowIso = nowIso;
+  return lastSecondsTime;
 }
 
 /** The set of field paths present in obj, by the schema's list and map semantics (typed.ToFieldSet). */
@@ -105,6 +111,11 @@ function withoutManagedFields(obj: JsonObject): JsonObject {
 
 function withManagedFields(obj: JsonObject, managers: Managers): JsonObject {
   const out = deepClone(obj);
+  setManagedFields(out, managers);
+  return out;
+}
+
+function setManagedFields(out: JsonObject, managers: Managers): void {
   let meta = metadataOf(out);
   if (!meta) {
     meta = {};
@@ -113,7 +124,6 @@ function withManagedFields(obj: JsonObject, managers: Managers): JsonObject {
   const encoded = encodeManagedFields(capUpdateManagers(managers));
   if (encoded.length > 0) meta['managedFields'] = encoded;
   else delete meta['managedFields'];
-  return out;
 }
 
 function withoutPrefixes(obj: JsonObject, prefixes: readonly FieldPath[]): JsonObject {
@@ -171,8 +181,11 @@ function prune(merged: JsonObject, root: Shape, managers: Managers, lastSet: Fie
 function takeOwnership(live: JsonObject, next: JsonObject, root: Shape, managers: Managers, selfId: string,
   ignore: readonly FieldPath[], force: boolean): { conflicts: Conflict[]; changed: FieldSet; removed: FieldSet } {
   const c = compare(live, next, root);
-  const changed = c.modified.union(c.added).withoutPrefixes(ignore);
-  const removed = c.removed.withoutPrefixes(ignore);
+  // The comparison's sets are this call's own: built on in place rather than copied.
+  const changed = c.modified;
+  changed.addAll(c.added);
+  changed.removePrefixes(ignore);
+  const removed = c.removed.removePrefixes(ignore);
   const conflicts: Conflict[] = [];
   for (const [id, e] of [...managers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (id === selfId) continue;
@@ -260,18 +273,21 @@ export function recordUpdate(o: RecordUpdateOptions): JsonObject {
   try {
     const { changed, removed } = takeOwnership(withoutManagedFields(o.old ?? {}), updated, root, managers, '',
       ignore, true);
-    const current = owned(changed.difference(removed), ignore);
+    // owned(changed − removed): changed is already without the ignored prefixes.
+    const current = (removed.isEmpty() ? changed : changed.difference(removed)).difference(STRIPPED);
     if (!current.isEmpty()) {
       const id = managerId({ manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, subresource });
-      const prev = managers.get(id)?.set ?? new FieldSet();
+      const prev = managers.get(id)?.set;
       managers.set(id, { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, subresource,
-        set: prev.union(current), time: secondsTime(o.nowIso) });
+        set: prev ? prev.union(current) : current, time: secondsTime(o.nowIso) });
     }
   } catch (e) {
     if (e instanceof SsaRequestError) return updated;
     throw e;
   }
-  return withManagedFields(updated, managers);
+  // `updated` is this call's own copy: no second clone.
+  setManagedFields(updated, managers);
+  return updated;
 }
 
 // ---- conflict reporting -------------------------------------------------------------------

@@ -24,7 +24,9 @@ export class FieldSet {
     }
     const last = path[path.length - 1];
     if (last === undefined) return this;
-    path.slice(0, -1).reduce<FieldSet>((node, pe) => node.ensureChild(pe), this).#members.add(last);
+    let node: FieldSet | undefined;
+    for (let i = 0; i < path.length - 1; i++) node = (node ?? this).ensureChild(path[i] as PathElement);
+    (node ?? this).#members.add(last);
     return this;
   }
 
@@ -51,6 +53,13 @@ export class FieldSet {
 
   childElements(): PathElement[] {
     return [...this.#children.keys()].sort(comparePathElements);
+  }
+
+  /** Member and child elements together, each once, in PathElement order. */
+  elements(): PathElement[] {
+    const out = [...this.#members];
+    for (const pe of this.#children.keys()) if (!this.#members.has(pe)) out.push(pe);
+    return out.sort(comparePathElements);
   }
 
   isEmpty(): boolean {
@@ -98,17 +107,20 @@ export class FieldSet {
 
   /** This set without any path that starts with one of the prefixes (an ignore filter). */
   withoutPrefixes(prefixes: readonly FieldPath[]): FieldSet {
-    const out = this.clone();
+    return this.clone().removePrefixes(prefixes);
+  }
+
+  /** For building: withoutPrefixes in place (for a set nobody else holds yet). */
+  removePrefixes(prefixes: readonly FieldPath[]): this {
     for (const prefix of prefixes) {
-      let node: FieldSet | undefined = out;
-      for (let i = 0; i < prefix.length - 1 && node; i++) node = node.#children.get(prefix[i] as PathElement);
       const last = prefix[prefix.length - 1];
+      const node = prefix.slice(0, -1).reduce<FieldSet | undefined>((n, pe) => n?.child(pe), this);
       if (node && last !== undefined) {
         node.#members.delete(last);
         node.#children.delete(last);
       }
     }
-    return out;
+    return this;
   }
 
   equals(other: FieldSet): boolean {
@@ -301,19 +313,22 @@ export function pathString(path: FieldPath): string {
 /** Encodes a set as Kubernetes' fieldsV1 JSON ("." first, then elements in PathElement order). */
 export function toFieldsV1(set: FieldSet): JsonObject {
   const out: JsonObject = {};
-  const elements = new Set([...set.memberElements(), ...set.childElements()]);
-  for (const pe of [...elements].sort(comparePathElements)) {
+  for (const pe of set.elements()) {
     const child = set.child(pe);
-    const inner: JsonObject = {};
-    if (child && !child.isEmpty()) {
-      if (set.hasMember(pe)) inner['.'] = {};
-      Object.assign(inner, toFieldsV1(child));
-    } else if (!set.hasMember(pe)) {
-      continue;
+    // A child with no member path encodes as {}: it is written only when pe itself is a member.
+    const inner = child ? toFieldsV1(child) : undefined;
+    if (inner !== undefined && !isEmptyObject(inner)) {
+      out[pe] = set.hasMember(pe) ? { '.': {}, ...inner } : inner;
+    } else if (set.hasMember(pe)) {
+      out[pe] = {};
     }
-    out[pe] = inner;
   }
   return out;
+}
+
+function isEmptyObject(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Decodes fieldsV1 JSON; throws FieldsV1Error or SsaLimitError. */

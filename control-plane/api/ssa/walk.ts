@@ -2,7 +2,7 @@
 // toFieldSet (typed.ToFieldSet), compare (typed.Compare: added/modified/removed paths),
 // merge (typed.Merge: the applied configuration over the live object), removeItems
 // (typed.RemoveItems) and ensureNamedFieldsAreMembers (fieldpath.Set.EnsureNamedFieldsAreMembers).
-import { getOwn, isJsonObject, jsonEqual, setOwn, type JsonObject, type JsonValue } from '../json.js';
+import { getOwn, hasOwn, isJsonObject, jsonEqual, setOwn, type JsonObject, type JsonValue } from '../json.js';
 import { SsaLimitError, SsaRequestError } from './errors.js';
 import { FieldSet, pathString, type FieldPath, type PathElement } from './fieldset.js';
 import { MAX_FIELD_PATH_DEPTH, MAX_FIELD_SET_PATHS } from './limits.js';
@@ -120,8 +120,16 @@ function alwaysPresent(parent: Shape, key: string, cs: Shape | undefined): boole
  */
 export function compare(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  const walk = (l: JsonValue | undefined, r: JsonValue | undefined, s: Shape, path: PathElement[],
+  // One path array, pushed and popped as the walk goes (FieldSet.insert copies what it keeps): a
+  // copy per visited field was most of the cost of recording ownership on every write.
+  const path: PathElement[] = [];
+  const child = (l: JsonValue | undefined, r: JsonValue | undefined, s: Shape, pe: PathElement,
     isStructField: boolean): void => {
+    path.push(pe);
+    walk(l, r, s, isStructField);
+    path.pop();
+  };
+  const walk = (l: JsonValue | undefined, r: JsonValue | undefined, s: Shape, isStructField: boolean): void => {
     checkDepth(path);
     const lDesc = descends(s, l);
     const rDesc = descends(s, r);
@@ -137,26 +145,26 @@ export function compare(lhs: JsonValue | undefined, rhs: JsonValue | undefined, 
     if (s.kind === 'struct' || s.kind === 'map') {
       const lo = (lDesc ? l : {}) as JsonObject;
       const ro = (rDesc ? r : {}) as JsonObject;
-      const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-      for (const key of keys) {
+      // The keys of both sides, the left's first (the order the old Set of both gave).
+      const visit = (key: string): void => {
         const cs = childShape(s, key);
-        walk(getOwn(lo, key), getOwn(ro, key), cs ?? LEAF, [...path, fieldPe(key)], alwaysPresent(s, key, cs));
-      }
+        child(getOwn(lo, key), getOwn(ro, key), cs ?? LEAF, fieldPe(key), alwaysPresent(s, key, cs));
+      };
+      for (const key of Object.keys(lo)) visit(key);
+      for (const key of Object.keys(ro)) if (!hasOwn(lo, key)) visit(key);
     } else {
       const li = lDesc ? indexItems(s, l as JsonValue[], path, false) : [];
       const ri = rDesc ? indexItems(s, r as JsonValue[], path, false) : [];
       const lm = new Map(li.map((x) => [x.pe, x.value]));
       const rm = new Map(ri.map((x) => [x.pe, x.value]));
-      for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
-        walk(lm.get(pe), rm.get(pe), itemShape(s), [...path, pe], false);
-      }
+      for (const pe of new Set([...lm.keys(), ...rm.keys()])) child(lm.get(pe), rm.get(pe), itemShape(s), pe, false);
     }
     if (path.length > 0 && !isStructField) {
       if (l === undefined) c.added.insert(path);
       else if (r === undefined) c.removed.insert(path);
     }
   };
-  walk(lhs, rhs, shape, [], false);
+  walk(lhs, rhs, shape, false);
   return c;
 }
 

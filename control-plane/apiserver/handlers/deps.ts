@@ -39,9 +39,17 @@ export function metaOf(obj: JsonObject): JsonObject {
   return m;
 }
 
-/** RFC 3339 with seconds, as Kubernetes writes metav1.Time. */
+let lastSecond = Number.NaN;
+let lastSecondIso = '';
+
+/** RFC 3339 with seconds, as Kubernetes writes metav1.Time (formatted once per second: every write asks). */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastSecondIso;
 }
 
 export function withTypeMeta(r: ResourceInfo, obj: JsonObject): JsonObject {

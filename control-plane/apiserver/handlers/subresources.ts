@@ -7,7 +7,7 @@ import {
 import type { RequestContext } from '../http/context.js';
 import { APISERVER_LIMITS } from '../limits.js';
 import { deleteObject } from './delete.js';
-import { currentForUpdate, groupResource, type HandlerDeps, metaOf } from './deps.js';
+import { currentForUpdate, groupResource, type HandlerDeps, isoSeconds, metaOf } from './deps.js';
 import { commitUpdate, readBodyText, retryPause } from './write.js';
 import { fieldManagerOf } from './field-manager.js';
 
@@ -69,7 +69,7 @@ export async function handleBinding(d: HandlerDeps, ctx: RequestContext, podName
     const status: JsonObject = { ...((pod['status'] ?? {}) as JsonObject) };
     const conditions = ((status['conditions'] ?? []) as JsonObject[]).filter((c) => c['type'] !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null,
-      lastTransitionTime: new Date(Math.floor(d.nowMs() / 1000) * 1000).toISOString().replace('.000Z', 'Z') });
+      lastTransitionTime: isoSeconds(d.nowMs()) });
     status['conditions'] = conditions;
     pod['status'] = status;
     const res = await d.store.update(key, pod, current.rv);

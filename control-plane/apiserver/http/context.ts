@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pack } from 'msgpackr';
 import { requestEntityTooLarge, type Status } from '../../api/index.js';
 import type { RequestInfo, UserInfo } from '../auth/index.js';
+import { readStream, StreamTooLargeError } from '../../../lib/read-stream.js';
 import { APISERVER_LIMITS } from '../limits.js';
 import { type AcceptChoice, MSGPACK_MEDIA_TYPE } from './negotiation.js';
 
@@ -41,14 +42,12 @@ export class RequestContext {
   async readBodyBuffer(): Promise<Buffer> {
     const declared = Number(this.req.headers['content-length'] ?? 0);
     if (declared > APISERVER_LIMITS.maxRequestBodyBytes) throw new BodyTooLargeError(`limit is ${APISERVER_LIMITS.maxRequestBodyBytes}`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of this.req) {
-      size += (chunk as Buffer).length;
-      if (size > APISERVER_LIMITS.maxRequestBodyBytes) throw new BodyTooLargeError(`limit is ${APISERVER_LIMITS.maxRequestBodyBytes}`);
-      chunks.push(chunk as Buffer);
+    try {
+      return await readStream(this.req, APISERVER_LIMITS.maxRequestBodyBytes);
+    } catch (e) {
+      if (e instanceof StreamTooLargeError) throw new BodyTooLargeError(`limit is ${APISERVER_LIMITS.maxRequestBodyBytes}`);
+      throw e;
     }
-    return Buffer.concat(chunks);
   }
 
   #warningHeader(): void {

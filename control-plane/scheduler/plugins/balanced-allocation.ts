@@ -38,10 +38,11 @@ export function balancedScore(pod: PodInfo, node: NodeInfo, resources: readonly 
 
 /** The default cpu + memory case without allocation: 1 - |f_cpu - f_mem| / 2. */
 function balancedCpuMemory(pod: PodInfo, node: NodeInfo): number {
-  const a = node.allocatable;
-  if (a.cpuMilli === 0 || a.memBytes === 0) return -1;
-  const fc = Math.min(1, (node.requested.cpuMilli + pod.requests.cpuMilli) / a.cpuMilli);
-  const fm = Math.min(1, (node.requested.memBytes + pod.requests.memBytes) / a.memBytes);
+  const ac = node.allocCpuMilli;
+  const am = node.allocMemBytes;
+  if (ac === 0 || am === 0) return -1;
+  const fc = Math.min(1, (node.requestedCpuMilli + pod.requests.cpuMilli) / ac);
+  const fm = Math.min(1, (node.requestedMemBytes + pod.requests.memBytes) / am);
   return Math.trunc((1 - Math.abs(fc - fm) / 2) * MAX_NODE_SCORE);
 }
 

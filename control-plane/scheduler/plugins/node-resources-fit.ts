@@ -104,11 +104,10 @@ export function nodeResourcesFitPlugin(args: FitArgs = {}): AnyPlugin {
     ],
     filter(_state, pod, node) {
       const req = pod.requests;
-      const alloc = node.allocatable;
-      const used = node.requested;
-      // Fast path for the common pod: cpu/memory only, fits.
-      if (node.pods.length + 1 <= node.allocatablePods && req.scalar === null
-        && req.cpuMilli <= alloc.cpuMilli - used.cpuMilli && req.memBytes <= alloc.memBytes - used.memBytes) {
+      // Fast path for the common pod: cpu/memory only, fits (NodeInfo's copies of the amounts).
+      if (node.podCount + 1 <= node.allocatablePods && req.scalar === null
+        && req.cpuMilli <= node.allocCpuMilli - node.requestedCpuMilli
+        && req.memBytes <= node.allocMemBytes - node.requestedMemBytes) {
         return Status.SUCCESS;
       }
       const reasons = insufficientResources(pod, node);
@@ -116,12 +115,11 @@ export function nodeResourcesFitPlugin(args: FitArgs = {}): AnyPlugin {
     },
     score(_state, pod, node) {
       if (!simple) return fitScore(pod, node, resources, most);
-      const a = node.allocatable;
-      const r = node.nonZeroRequested;
       const p = pod.nonZero;
       const score = most ? mostRequestedScore : leastRequestedScore;
-      if (a.cpuMilli === 0 || a.memBytes === 0) return fitScore(pod, node, resources, most);
-      return Math.trunc((score(r.cpuMilli + p.cpuMilli, a.cpuMilli) + score(r.memBytes + p.memBytes, a.memBytes)) / 2);
+      if (node.allocCpuMilli === 0 || node.allocMemBytes === 0) return fitScore(pod, node, resources, most);
+      return Math.trunc((score(node.nonZeroCpuMilli + p.cpuMilli, node.allocCpuMilli)
+        + score(node.nonZeroMemBytes + p.memBytes, node.allocMemBytes)) / 2);
     },
   };
 }
