@@ -133,6 +133,7 @@ interface FailoverFlags {
   settleMs: number;
   afterElectionMs: number;
   steadyMinutes: number;
+  snapshotCount: number;
   systems?: string;
   loadgen: LoadgenKind;
   valueBytes: number;
@@ -155,6 +156,7 @@ function registerFailoverCommand(bench: Command): void {
     .option('--after-election-ms <ms>', 'wait after a new leader is seen, before restarting the killed member',
       nonNegative('after-election-ms'), 1000)
     .option('--steady-minutes <m>', 'instead of kills: M minutes of writes, count leader changes', nonNegative('steady-minutes'), 0)
+    .option('--snapshot-count <n>', 'both systems (etcd 3.4 default)', positiveInt('snapshot-count'), 100_000)
     .option('--systems <list>', 'flotilla,etcd (default: both when etcd is on PATH)')
     .option('--loadgen <kind>', 'go (etcd clientv3) or node', loadgenKind, 'go')
     .option('--value-bytes <n>', 'value size', positiveInt('value-bytes'), 256)
@@ -174,7 +176,7 @@ function registerFailoverCommand(bench: Command): void {
           settleMs: quick && !given('settleMs') ? 500 : f.settleMs,
           afterElectionMs: quick && !given('afterElectionMs') ? 300 : f.afterElectionMs,
           heartbeatMs: f.heartbeatInterval, electionMs: f.electionTimeout, valueBytes: f.valueBytes,
-          loadgen: f.loadgen, steadyMinutes: f.steadyMinutes, quick,
+          loadgen: f.loadgen, steadyMinutes: f.steadyMinutes, snapshotCount: f.snapshotCount, quick,
         };
         log(`bench failover: ${o.systems.join(' vs ')}, ` + (o.steadyMinutes > 0 ? `${o.steadyMinutes} min steady writes`
           : `${o.kills} kills (etcd ${o.etcdKills})`));

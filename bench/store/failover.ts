@@ -36,6 +36,7 @@ export interface FailoverOptions {
   valueBytes: number;
   loadgen: LoadgenKind;
   steadyMinutes: number;
+  snapshotCount: number;
   quick: boolean;
 }
 
@@ -90,6 +91,20 @@ export interface SteadyResult {
   longestGapMs: number;
   gapsOver100ms: number;
   loadgen: LoadResult;
+  /** Flotilla only: what the members logged about terms, snapshots and event-loop stalls. */
+  memberLogs?: MemberLogSummary;
+}
+
+export interface MemberLogSummary {
+  termChanges: { member: string; from: number; to: number; cause: string }[];
+  snapshots: number;
+  snapshotsAbandoned: number;
+  snapshotMaxTotalMs: number;
+  snapshotMaxBytes: number;
+  stalls: number;
+  stallMaxMs: number;
+  /** Each stall: member, how late the tick was, GC pause time in that tick, snapshot under way. */
+  stallDetails: string[];
 }
 
 export interface FailoverBenchResult {
@@ -266,11 +281,49 @@ function raftTerm(c: BenchCluster): number | undefined {
   }
 }
 
+/** Reads the Flotilla members' JSON logs (member.ts): term changes and why, snapshots, stalls. */
+function summarizeMemberLogs(c: BenchCluster): MemberLogSummary {
+  const s: MemberLogSummary = { termChanges: [], snapshots: 0, snapshotsAbandoned: 0, snapshotMaxTotalMs: 0,
+    snapshotMaxBytes: 0, stalls: 0, stallMaxMs: 0, stallDetails: [] };
+  for (const m of c.members) {
+    let text = '';
+    try {
+      text = readFileSync(c.logOf(m), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const n = (k: string) => Number(r[k] ?? 0);
+      if (r.msg === 'term changed') s.termChanges.push({ member: m.name, from: n('from'), to: n('to'), cause: String(r.cause) });
+      else if (r.msg === 'saved snapshot') {
+        s.snapshots++;
+        s.snapshotMaxTotalMs = Math.max(s.snapshotMaxTotalMs, n('totalMs'));
+        s.snapshotMaxBytes = Math.max(s.snapshotMaxBytes, n('bytes'));
+      } else if (r.msg === 'snapshot abandoned') s.snapshotsAbandoned++;
+      else if (r.msg === 'event loop stalled: a Raft tick came late') {
+        s.stalls++;
+        s.stallMaxMs = Math.max(s.stallMaxMs, n('lateMs'));
+        s.stallDetails.push(`${m.name} ${n('lateMs')} ms late (GC ${n('gcMs')} ms, longest ${n('gcMaxMs')} ms, ` +
+          `snapshot ${String(r.snapshot)}${r.leader === true ? ', leader' : ''})`);
+      }
+    }
+  }
+  return s;
+}
+
 async function runSteady(
   o: FailoverOptions, lg: Loadgen, system: SystemName, log: (s: string) => void,
 ): Promise<SteadyResult> {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-steady-'));
-  const cluster = await startCluster(system, { heartbeatMs: o.heartbeatMs, electionMs: o.electionMs });
+  const cluster = await startCluster(system, { heartbeatMs: o.heartbeatMs, electionMs: o.electionMs,
+    snapshotCount: o.snapshotCount });
   try {
     const acksFile = join(dir, 'acks.txt');
     const termStart = raftTerm(cluster);
@@ -300,6 +353,7 @@ async function runSteady(
     }
     const loadgen = await load.stop();
     const termEnd = raftTerm(cluster);
+    const memberLogs = system === 'flotilla' ? summarizeMemberLogs(cluster) : undefined;
     const { ok } = readAcks(acksFile);
     let gapsOver100ms = 0;
     for (let i = 1; i < ok.length; i++) if (ok[i]!.endUs - ok[i - 1]!.endUs > 100_000) gapsOver100ms++;
@@ -313,7 +367,7 @@ async function runSteady(
       leaderlessMsApprox: leaderless * POLL_MS, unresponsiveSamples: unresponsive,
       ...(termStart !== undefined ? { termStart } : {}), ...(termEnd !== undefined ? { termEnd } : {}),
       ...(termStart !== undefined && termEnd !== undefined ? { termIncrease: termEnd - termStart } : {}),
-      longestGapMs: g.gapUs / 1000, gapsOver100ms, loadgen,
+      longestGapMs: g.gapUs / 1000, gapsOver100ms, loadgen, ...(memberLogs ? { memberLogs } : {}),
     };
   } finally {
     await cluster.stop();
@@ -374,6 +428,14 @@ export function failoverTable(r: FailoverBenchResult): string {
       `unresponsive samples, longest write gap ` +
       `${s.longestGapMs.toFixed(0)} ms, ${s.gapsOver100ms} gaps > 100 ms, ${s.loadgen.opsPerSecond.toFixed(0)} writes/s, ` +
       `p99 ${s.loadgen.latencyMs.p99.toFixed(1)} ms`);
+    const l = s.memberLogs;
+    if (l !== undefined) {
+      lines.push(`  member logs: ${l.snapshots} snapshots saved (${l.snapshotsAbandoned} abandoned, largest ` +
+        `${(l.snapshotMaxBytes / 2 ** 20).toFixed(0)} MiB, slowest ${l.snapshotMaxTotalMs} ms), ${l.stalls} event-loop ` +
+        `stalls >= 200 ms (max ${l.stallMaxMs} ms), ${l.termChanges.length} term changes logged`);
+      for (const t of l.termChanges) lines.push(`    ${t.member}: term ${t.from} -> ${t.to}: ${t.cause}`);
+      if (l.stallDetails.length > 0) lines.push(`    stalls: ${l.stallDetails.slice(0, 20).join('; ')}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -18,6 +18,8 @@ export const ETCD_INSTALL_HINT = 'etcd is not on PATH: install Debian package et
 export interface TimingOptions {
   heartbeatMs: number;
   electionMs: number;
+  /** --snapshot-count for both systems; default 100000, etcd 3.4's default. */
+  snapshotCount?: number;
   /** Profile Flotilla members (cpu-profile-preload.ts) into this directory. */
   flotillaProfileDir?: string;
 }
@@ -40,6 +42,8 @@ export interface BenchCluster {
 }
 
 const SETTLE_POLL_MS = 50;
+/** etcd 3.4's default --snapshot-count, used for both systems unless a bench says otherwise. */
+export const DEFAULT_SNAPSHOT_COUNT = 100_000;
 const PROFILE_PRELOAD = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
 
 /** `etcd --version` first line, or undefined when etcd is not on PATH. */
@@ -99,9 +103,8 @@ class FlotillaCluster implements BenchCluster {
       process.env.FLOTILLA_BENCH_PROFILE_DIR = t.flotillaProfileDir;
     }
     try {
-      // snapshotCount 100000 is etcd 3.4's default --snapshot-count too.
       const pc = await ProcessCluster.start({ size: 3, heartbeatMs: t.heartbeatMs, electionMs: t.electionMs,
-        snapshotCount: 100_000 });
+        snapshotCount: t.snapshotCount ?? DEFAULT_SNAPSHOT_COUNT });
       return new FlotillaCluster(pc);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -154,7 +157,7 @@ class EtcdCluster implements BenchCluster {
         '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i), '--listen-metrics-urls', metrics,
         '--initial-cluster', initial, '--initial-cluster-token', 'flotilla-bench', '--initial-cluster-state', 'new',
         '--heartbeat-interval', String(t.heartbeatMs), '--election-timeout', String(t.electionMs),
-        '--snapshot-count', '100000'];
+        '--snapshot-count', String(t.snapshotCount ?? DEFAULT_SNAPSHOT_COUNT)];
       const m: EtcdMember = {
         name, clientEndpoint: client.slice('http://'.length), metricsUrl: metrics, args,
         logFile: join(c.root, `${name}.log`), pid: () => m.child?.pid,

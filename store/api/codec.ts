@@ -16,7 +16,8 @@ type WireBytes = Uint8Array | null | undefined;
 const EMPTY = new Uint8Array(0);
 
 export function long(v: WireLong): bigint {
-  if (v === null || v === undefined || v === '') return 0n;
+  // '0' is what defaults:true gives every unset field: most fields of most requests.
+  if (v === null || v === undefined || v === '' || v === '0') return 0n;
   return typeof v === 'bigint' ? v : BigInt(v);
 }
 
@@ -29,9 +30,15 @@ export function bytes(v: WireBytes): Uint8Array {
   return v ?? EMPTY;
 }
 
-/** 64-bit out: the decimal string protobufjs encodes exactly. */
-export function str(v: bigint): string {
-  return v.toString();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/**
+ * 64-bit out: a number when it is exact (protobufjs encodes a number without parsing, and
+ * revisions, versions and counts always are), else the decimal string it encodes exactly.
+ */
+export function str(v: bigint): string | number {
+  return v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v.toString();
 }
 
 // ---- Requests ------------------------------------------------------------------------
@@ -139,7 +146,7 @@ export interface HeaderFields {
 }
 
 export interface WireHeader {
-  cluster_id: string; member_id: string; revision: string; raft_term: string;
+  cluster_id: string | number; member_id: string | number; revision: string | number; raft_term: string | number;
 }
 
 export function encodeHeader(h: HeaderFields): WireHeader {
@@ -154,7 +161,8 @@ function nestedHeader(revision: bigint): Partial<WireHeader> {
 }
 
 export interface WireKeyValue {
-  key: Uint8Array; create_revision: string; mod_revision: string; version: string; value: Uint8Array; lease: string;
+  key: Uint8Array; create_revision: string | number; mod_revision: string | number; version: string | number;
+  value: Uint8Array; lease: string | number;
 }
 
 export function encodeKv(kv: KeyValue): WireKeyValue {

@@ -23,7 +23,12 @@ export interface Revision {
 export class KeyHistory {
   readonly id: string;
   readonly key: Uint8Array;
-  /** Ordered by (main, sub). A key may change twice in one main revision (see txn-check.ts). */
+  /**
+   * Ordered by (main, sub). A key may change twice in one main revision (see txn-check.ts).
+   * Only ever grown by push, or replaced whole by compaction — never spliced or truncated in
+   * place: a snapshot being encoded in the background holds an array and its length and
+   * relies on those revisions staying put (snapshot.ts captureSnapshot).
+   */
   revs: Revision[] = [];
 
   constructor(id: string, key: Uint8Array) {

@@ -55,6 +55,11 @@ export class KvState {
     return this.#sizeBytes;
   }
 
+  /** True between beginWrite() and commit(): the state is mid-change (no snapshot then). */
+  get writing(): boolean {
+    return this.#batch !== null;
+  }
+
   /** The revision reads see: inside a write batch with changes, the batch's own revision. */
   get readRev(): number {
     const b = this.#batch;

@@ -68,6 +68,13 @@ export const WATCH_QUEUE_RESLICE_ENTRIES = 1024;
 /** Snapshot layout version; restore refuses any other. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
 
+/**
+ * Revisions a snapshot encoder packs between two yields (snapshot.ts encodeSnapshotSteps):
+ * about 1 MB of 256-byte values, a millisecond or two of work, so a member encoding a large
+ * state in the background can answer a heartbeat between any two steps.
+ */
+export const SNAPSHOT_STEP_REVISIONS = 4096;
+
 export function resolveLimits(overrides?: Partial<MvccLimits>): Readonly<MvccLimits> {
   const limits = Object.freeze({ ...DEFAULT_MVCC_LIMITS, ...overrides });
   for (const [name, value] of Object.entries(limits)) {

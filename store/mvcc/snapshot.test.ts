@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { MvccStore } from './store.js';
 import { MvccInvariantError } from './errors.js';
@@ -114,4 +115,86 @@ test('snapshot: a hand-built valid snapshot restores (the format is as documente
     [[k('a'), 2, 0, 0, 2, 1, k('v1'), 0n, 3, 0, 0, 2, 2, k('v2'), 7n]], [7n, 10, 4]]));
   assert.deepEqual(unwrap(s.range({ key: k('a') })).kvs.map(kvt), [['a', 'v2', 2, 3, 2, 7n]]);
   assert.deepEqual(s.leaseTimeToLive(7n, true).ttlSeconds, 4);
+});
+
+// ---- snapshots encoded in steps while the store keeps changing ----------------------------
+
+/** The layout as one msgpack value, packed at once: the reference the stepped encoder must match. */
+function referenceSnapshot(s: MvccStore): Uint8Array {
+  const top = packr.unpack(s.snapshot()) as unknown[];
+  return snap(top);
+}
+
+test('snapshot: steps of any size give the bytes of packing the whole state at once, prefix and all', () => {
+  const s = build();
+  for (let i = 0; i < 40; i++) unwrap(s.put({ key: b(`many/${i}`), value: new Uint8Array(i * 700).fill(i) }));
+  unwrap(s.put({ key: b('big'), value: new Uint8Array(70_000).fill(1) })); // bin 32
+  unwrap(s.put({ key: new Uint8Array(300).fill(0x61), value: b('long key') })); // bin 16 key
+  const whole = referenceSnapshot(s);
+  assert.deepEqual(s.snapshot(), whole);
+  for (const stepRevisions of [1, 2, 7, 1000]) {
+    const steps = s.snapshotSteps({ stepRevisions, prefix: (n) => b(`size=${n};`) });
+    let yields = 0;
+    let r = steps.next();
+    for (; r.done !== true; r = steps.next()) yields++;
+    assert.deepEqual(r.value, new Uint8Array([...b(`size=${whole.length};`), ...whole]), `step ${stepRevisions}`);
+    if (stepRevisions === 1) assert.ok(yields > 80, 'one revision per step yields often');
+  }
+});
+
+test('snapshot: large revisions and versions encode as msgpackr would', () => {
+  const s = MvccStore.fromSnapshot(snap([1, 2 ** 40, 2 ** 40 - 1,
+    [[k('a'), 2 ** 40 - 1, 0, 0, 2 ** 33, 70_000, k('v'), -5n, 2 ** 40, 0, 0, 2 ** 33, 70_001, k('w'), -5n],
+      [k('b'), 2 ** 40, 1, 0, 300, 1, k('x'), 0n]],
+    [-5n, 10, 4]]));
+  assert.deepEqual(s.snapshot(), referenceSnapshot(s));
+});
+
+type Op = { put: [number, number] } | { del: number } | { compact: number } | { step: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ put: fc.tuple(fc.nat(11), fc.nat(3)) }) },
+  { weight: 2, arbitrary: fc.record({ del: fc.nat(11) }) },
+  { weight: 1, arbitrary: fc.record({ compact: fc.nat(100) }) },
+  { weight: 3, arbitrary: fc.record({ step: fc.nat(5) }) },
+);
+
+function applyOp(s: MvccStore, op: Op): void {
+  if ('put' in op) unwrap(s.put({ key: b(`k${op.put[0]}`), value: b(`v${op.put[1]}`) }));
+  else if ('del' in op) unwrap(s.deleteRange({ key: b(`k${op.del}`) }));
+  else if ('compact' in op) {
+    // Anywhere from just above the last compaction to the present: past the snapshot's revision too.
+    const lo = Math.max(s.compactRevision + 1, 2);
+    if (lo <= s.currentRevision) unwrap(s.compact({ revision: lo + (op.compact % (s.currentRevision - lo + 1)) }));
+  }
+}
+
+const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const numRuns = Number(process.env.FC_RUNS ?? 150);
+
+test(`snapshot: encoded while puts, deletes and compactions continue, it is the state at capture (seed ${seed})`, () => {
+  fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.array(opArb, { maxLength: 60 }), (before, during) => {
+    const s = new MvccStore();
+    unwrap(s.leaseGrant({ id: 3n, ttlSeconds: 30 }));
+    for (const op of before) applyOp(s, op);
+    const expected = s.snapshot();
+    const expectedRange = unwrap(s.range({ key: ALL, rangeEnd: ALL })).kvs.map(kvt);
+    const steps = s.snapshotSteps({ stepRevisions: 1 });
+    let r = steps.next();
+    for (const op of during) {
+      if ('step' in op) {
+        for (let i = 0; i <= op.step && r.done !== true; i++) r = steps.next();
+      } else {
+        applyOp(s, op);
+        unwrap(s.leaseRevoke(3n)); // lease changes after the capture must not show either
+        unwrap(s.leaseGrant({ id: 3n, ttlSeconds: 10 }));
+      }
+    }
+    while (r.done !== true) r = steps.next();
+    const bytes = r.value;
+    assert.deepEqual(bytes, expected, 'the bytes of a snapshot taken at capture');
+    const restored = MvccStore.fromSnapshot(bytes);
+    assert.deepEqual(unwrap(restored.range({ key: ALL, rangeEnd: ALL })).kvs.map(kvt), expectedRange);
+    assert.deepEqual(restored.leaseTimeToLive(3n, false).ttlSeconds, 30);
+  }), { seed, numRuns });
 });

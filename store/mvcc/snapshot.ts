@@ -11,32 +11,63 @@
 import { Packr } from 'msgpackr';
 import { KvState } from './kv-state.js';
 import { Lessor } from './lessor.js';
-import type { KeyHistory } from './history.js';
+import type { KeyHistory, Revision } from './history.js';
 import type { KeyValue } from './types.js';
 import { NO_LEASE } from './types.js';
 import { bytesToKey, EMPTY_BYTES } from './bytes.js';
 import { invariant } from './errors.js';
 import { SNAPSHOT_FORMAT_VERSION } from './limits.js';
+import { encodeSnapshotSteps } from './snapshot-encode.js';
 
 const packr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: false });
 
 const FIELDS_PER_REVISION = 7;
 const FIELDS_PER_LEASE = 3;
 
-export function encodeSnapshot(kv: KvState, lessor: Lessor): Uint8Array {
-  const keys: unknown[][] = [];
+/**
+ * The replicated state as of one revision, captured in O(keys) without copying a revision,
+ * so a member can encode it a step at a time while it keeps applying writes. Sound because
+ * revisions are frozen and a key's `revs` array only ever grows by push or is replaced whole
+ * by compaction (history.ts): the array and its length at capture pin exactly the revisions
+ * that existed then. Leases are few and mutable, so they are copied.
+ */
+export interface SnapshotImage {
+  readonly currentRev: number;
+  readonly compactRev: number;
+  readonly keys: readonly Uint8Array[];
+  readonly revs: readonly (readonly Revision[])[];
+  readonly counts: readonly number[];
+  /** Flattened [id, grantedTtl, remainingTtl, ...], by lease id. */
+  readonly leases: readonly unknown[];
+}
+
+export function captureSnapshot(kv: KvState, lessor: Lessor): SnapshotImage {
+  invariant(!kv.writing, 'snapshot captured inside a write batch');
+  const keys: Uint8Array[] = [];
+  const revs: Revision[][] = [];
+  const counts: number[] = [];
   kv.tree.scan('', '', (_id, h: KeyHistory) => {
-    const row: unknown[] = [h.key];
-    for (const r of h.revs) {
-      row.push(r.main, r.sub, r.tombstone ? 1 : 0, r.kv.createRevision, r.kv.version, r.kv.value, r.kv.lease);
-    }
-    keys.push(row);
+    invariant(h.revs.length > 0, `key ${h.id} in the index without revisions`);
+    keys.push(h.key);
+    revs.push(h.revs);
+    counts.push(h.revs.length);
     return true;
   });
   const leases: unknown[] = [];
   for (const l of lessor.list()) leases.push(l.id, l.grantedTtlSeconds, l.remainingTtlSeconds);
-  // Copy out: msgpackr may reuse the memory behind what pack() returned.
-  return new Uint8Array(packr.pack([SNAPSHOT_FORMAT_VERSION, kv.currentRev, kv.compactRev, keys, leases]));
+  return { currentRev: kv.currentRev, compactRev: kv.compactRev, keys, revs, counts, leases };
+}
+
+/** Runs a step generator to the end at once (tests, small states, one-shot callers). */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+export function encodeSnapshot(kv: KvState, lessor: Lessor): Uint8Array {
+  return runSteps(encodeSnapshotSteps(captureSnapshot(kv, lessor)));
 }
 
 function corrupt(what: string): never {

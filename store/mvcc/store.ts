@@ -21,7 +21,8 @@ import {
   applyCompare, checkDeleteRequest, checkIntervals, checkPutRequest, checkRangeRequest, checkTxnRequest, opKind,
 } from './txn-check.js';
 import { RevisionHasher } from './hash.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { captureSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { type EncodeOptions, encodeSnapshotSteps } from './snapshot-encode.js';
 import {
   NO_LEASE,
   type CompactionRequest, type CompactionResponse, type DeleteRangeRequest, type DeleteRangeResponse,
@@ -290,6 +291,15 @@ export class MvccStore {
 
   snapshot(): Uint8Array {
     return encodeSnapshot(this.#kv, this.#lessor);
+  }
+
+  /**
+   * The state as of now, as steps that end with snapshot()'s bytes. Captured here,
+   * synchronously; the steps may run while later writes, deletes and compactions are
+   * applied and still encode exactly this state.
+   */
+  snapshotSteps(options: EncodeOptions = {}): Generator<void, Uint8Array, void> {
+    return encodeSnapshotSteps(captureSnapshot(this.#kv, this.#lessor), options);
   }
 
   /**

@@ -62,6 +62,10 @@ export class RaftNode {
     return this.#raft.lead;
   }
 
+  get role(): Role {
+    return this.#raft.role;
+  }
+
   get applied(): number {
     return this.#raft.log.applied;
   }

@@ -4,7 +4,8 @@
 import * as api from '../api/backend.js';
 import { EtcdApiError, etcdError } from '../api/errors.js';
 import * as cv from '../api/local-convert.js';
-import { MvccStore } from '../mvcc/index.js';
+import { invariant } from '../mvcc/errors.js';
+import { MvccStore, runSteps } from '../mvcc/index.js';
 import { type MemberRecord, MemberRegistry } from './members.js';
 import { type ReplicatedRequest, packState, unpackState } from './request.js';
 
@@ -25,6 +26,22 @@ interface SavedState {
  * so every member drops the same duplicates.
  */
 export const DEDUP_WINDOW_REQUESTS = 65536;
+
+/** msgpack type bytes (the msgpack spec): a map of fewer than 16 entries, map 16, bin 32. */
+const FIXMAP = 0x80;
+const MAP16 = 0xde;
+const BIN32 = 0xc6;
+
+/** Raise the entry count of the packed map `head` (which has `entries`) by one, in place. */
+function addMapEntry(head: Uint8Array, entries: number): void {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head[0] === MAP16 && view.getUint16(1) === entries) {
+    view.setUint16(1, entries + 1);
+  } else {
+    invariant(entries < 15 && head[0] === (FIXMAP | entries), `snapshot state packed as 0x${head[0]?.toString(16)}`);
+    head[0] = FIXMAP | (entries + 1);
+  }
+}
 
 function alarmKey(a: api.AlarmMember): string {
   return `${a.memberId}:${a.alarm}`;
@@ -159,11 +176,34 @@ export class Applier {
 
   /** The whole replicated state, for a Raft snapshot. */
   snapshot(): Uint8Array {
-    const state: SavedState = {
-      mvcc: this.store.snapshot(), members: this.members.toState(), alarms: [...this.alarms.values()],
-      recentIds: this.recentIds(), clusterToken: this.clusterToken,
+    return runSteps(this.snapshotSteps());
+  }
+
+  /**
+   * The whole replicated state as of now, as steps (see MvccStore.snapshotSteps): captured
+   * synchronously here, encoded while later requests apply. The bytes are one msgpack map,
+   * as snapshot() always wrote: the small fields first, then `mvcc` as a bin 32, whose
+   * header the store's encoder places in front of its own bytes in the same buffer.
+   */
+  snapshotSteps(): Generator<void, Uint8Array, void> {
+    const rest: Omit<SavedState, 'mvcc'> = {
+      members: this.members.toState(), alarms: [...this.alarms.values()], recentIds: this.recentIds(),
+      clusterToken: this.clusterToken,
     };
-    return packState(state);
+    return this.store.snapshotSteps({
+      prefix: (size) => {
+        const head = new Uint8Array(packState(rest)); // a copy: we patch its entry count
+        addMapEntry(head, Object.keys(rest).length);
+        const key = packState('mvcc');
+        const out = new Uint8Array(head.length + key.length + 5);
+        out.set(head);
+        out.set(key, head.length);
+        invariant(size <= 0xffff_ffff, `store snapshot of ${size} bytes does not fit a msgpack bin 32`);
+        out[head.length + key.length] = BIN32;
+        new DataView(out.buffer).setUint32(head.length + key.length + 1, size);
+        return out;
+      },
+    });
   }
 
   restore(data: Uint8Array): void {

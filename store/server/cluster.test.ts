@@ -291,25 +291,79 @@ describe('quota, corruption and graceful shutdown', () => {
 });
 
 describe('snapshots under load', () => {
-  test('every member snapshots; a leader due for one hands leadership over first; nothing is lost', async () => {
+  const put = (cl: EtcdClients, key: string) =>
+    unary(cl.kv, 'Put', { key: Buffer.from(key), value: Buffer.from('v') }, 20_000);
+
+  test('members snapshot in the background with no leader change; a member that was down catches up ' +
+    'from a snapshot taken while writes go on, to exactly the same state', async () => {
     const c = await ProcessCluster.start({ size: 3, snapshotCount: 200 });
-    const client = connectClients(c.endpoint(c.members[0]!));
+    const leader = await leaderOf(c);
+    const lagging = c.members.find((m) => m !== leader)!;
+    const leaderLogAtStart = readFileSync(leader.logFile, 'utf8').length; // the first election is logged before
+    const clients = new Map(c.members.map((m) => [m, connectClients(c.endpoint(m))]));
     try {
-      // In rounds of 50, so the leader becomes due for a snapshot (not overdue) mid-run.
-      for (let round = 0; round < 30; round++) {
-        await Promise.all(Array.from({ length: 50 }, (_, i) =>
-          unary(client.kv, 'Put', { key: Buffer.from(`s/${round * 50 + i}`), value: Buffer.from('v') }, 20_000)));
+      await c.kill(lagging, 'SIGKILL');
+      // More than snapshotCatchUpEntries (5000) past the member's log: the leader compacts
+      // what it lacks, so it can only catch up from a snapshot.
+      for (let round = 0; round < 60; round++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => put(clients.get(leader)!, `s/${round * 100 + i}`)));
       }
-      const logs = c.members.map((m) => readFileSync(m.logFile, 'utf8'));
-      for (const [i, log] of logs.entries()) assert.match(log, /saved snapshot/, `${c.members[i]!.name} never snapshotted`);
-      assert.ok(logs.some((l) => l.includes('handing leadership over before taking a snapshot')));
-      for (const m of c.members) {
-        const each = connectClients(c.endpoint(m));
-        const r = await unary<{ count: string }>(each.kv, 'Range',
+      let writing = true;
+      let extra = 0;
+      const writer = (async () => {
+        for (; writing; extra++) await put(clients.get(leader)!, `s/extra/${extra}`);
+      })();
+      c.launch(lagging);
+      await c.waitReady([lagging], 30_000);
+      await waitUntil(() => readFileSync(lagging.logFile, 'utf8').includes('installed snapshot from leader'), 30_000,
+        () => `${lagging.name} did not install a snapshot`);
+      await new Promise((r) => setTimeout(r, 500));
+      writing = false;
+      await writer;
+      const head = await unary<{ header: { revision: string } }>(clients.get(leader)!.kv, 'Range',
+        { key: Buffer.from('s/'), range_end: Buffer.from('s0'), count_only: true }, 10_000);
+      const revision = head.header.revision;
+      const hashes: number[] = [];
+      for (const [m, cl] of clients) {
+        const r = await unary<{ count: string }>(cl.kv, 'Range',
           { key: Buffer.from('s/'), range_end: Buffer.from('s0'), count_only: true }, 10_000);
-        each.close();
-        assert.equal(Number(r.count), 1500, `${m.name} holds every write`);
+        assert.equal(Number(r.count), 6000 + extra, `${m.name} holds every write`);
+        hashes.push((await unary<{ hash: number }>(cl.maintenance, 'HashKV', { revision }, 10_000)).hash);
       }
+      assert.deepEqual(hashes, [hashes[0], hashes[0], hashes[0]], `HashKV at ${revision} differs between members`);
+      for (const m of c.members.filter((x) => x !== lagging)) {
+        assert.match(readFileSync(m.logFile, 'utf8'), /saved snapshot/, `${m.name} never snapshotted`);
+      }
+      assert.equal(await leaderOf(c), leader, 'snapshots moved leadership');
+      assert.doesNotMatch(readFileSync(leader.logFile, 'utf8').slice(leaderLogAtStart), /"term changed"/);
+    } finally {
+      for (const cl of clients.values()) cl.close();
+      await c.stopAll();
+    }
+  });
+});
+
+describe('requests that cannot complete', () => {
+  test('a write and a linearizable read on a member cut off from its quorum fail with etcd\'s error ' +
+    'after the request timeout, instead of hanging', async () => {
+    const c = await ProcessCluster.start({ size: 3 });
+    const [alone, ...others] = c.members as [ProcessMember, ...ProcessMember[]];
+    const client = connectClients(c.endpoint(alone));
+    try {
+      for (const m of others) await c.kill(m, 'SIGKILL');
+      const started = Date.now();
+      const results = await Promise.allSettled([
+        unary(client.kv, 'Put', { key: Buffer.from('cut-off'), value: Buffer.from('v') }, 30_000),
+        unary(client.kv, 'Range', { key: Buffer.from('cut-off') }, 30_000),
+      ]);
+      const elapsedMs = Date.now() - started;
+      for (const r of results) {
+        assert.equal(r.status, 'rejected');
+        const e = (r as PromiseRejectedResult).reason as grpc.ServiceError;
+        assert.match(e.details, /etcdserver: (no leader|request timed out)/);
+      }
+      // 5 s + 2 election timeouts (500 ms here), checked every 100 ms; well before the 30 s deadline.
+      assert.ok(elapsedMs < 15_000, `the requests failed only after ${elapsedMs} ms`);
     } finally {
       client.close();
       await c.stopAll();

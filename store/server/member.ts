@@ -8,18 +8,21 @@
 // Ready carries them all: batching falls out of the loop. Entries that a message commits
 // meanwhile are applied at once (#kickApply), not after that write.
 import { randomBytes, randomInt } from 'node:crypto';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { etcdError, type EtcdApiError } from '../api/errors.js';
 import { decodeConfChange } from '../raft/confchange.js';
 import type { MemoryStorage } from '../raft/memory-storage.js';
 import { RaftNode } from '../raft/node.js';
 import {
-  type ConfChange, ConfChangeType, type ConfState, type Entry, EntryType, type HardState, NONE, type Ready,
+  type ConfChange, ConfChangeType, type ConfState, type Entry, EntryType, type HardState, type Message, MessageType,
+  NONE, type Ready,
   type ReadState, type RejectReason, Role, type SoftState,
 } from '../raft/types.js';
-import type { Snapshotter } from '../snapshot/index.js';
+import { SlicedWorkAborted, type Snapshotter, runInSlices } from '../snapshot/index.js';
 import { PeerTransport } from '../transport/index.js';
 import type { WAL } from '../wal/index.js';
+import { SNAPSHOT_SLICE_MS } from '../wal/limits.js';
 import type { Applier } from './applier.js';
 import { initialMembers, type OpenedDataDir } from './data-dir.js';
 import { LeaseClock } from './lease-clock.js';
@@ -30,7 +33,11 @@ import { decodeConfContext, decodeEnvelope, encodeEnvelope, type ReplicatedReque
 interface Waiter {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  /**
+   * When it fails with a timeout (#expireRequests). Every request gets the same timeout, so
+   * waiters queued in arrival order are in deadline order too: no timer per request.
+   */
+  deadlineMs: number;
   /** The encoded envelope, kept to re-propose after a leader change; undefined for conf changes. */
   data?: Uint8Array;
 }
@@ -68,10 +75,38 @@ export class Member {
   #readPending: Waiter[] = [];
   #readRound: ReadRound | undefined;
   #appliedWaiters: { index: number; resolve(): void }[] = [];
+  /** Reads whose ReadIndex round answered, waiting for that index to apply; rounds in index order. */
+  #readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   #confState: ConfState;
   #soft: SoftState = { leader: NONE, role: Role.Follower };
   #term = 0;
   #lastSnapshotIndex: number;
+  /** The snapshot being taken in the background (#maybeSnapshot), if any. */
+  #snapshotting: Promise<void> | undefined;
+  /** Chains every snapshot write to disk, ours and the leader's (§7), so they never interleave. */
+  #snapshotDisk: Promise<unknown> = Promise.resolve();
+  /** Why the term may move next, for the log line when it does (see #noteMessage). */
+  #termCause = 'start';
+  #leaderContactAtMs = Date.now();
+  /** performance.now() of the last heartbeat tick. */
+  #lastTickAtMs = 0;
+  /** What the background snapshot is doing, for the stall log. */
+  #snapshotPhase = 'idle';
+  /**
+   * Recent garbage-collection pauses (performance.now() start, duration), newest last, at
+   * most MEMBER_LIMITS.gcPausesKept: a stall is logged with the GC time inside it, to tell
+   * a collector pause from a blocked loop. GC entries arrive after the pause, so the stall
+   * is logged a moment later.
+   */
+  #gcPauses: { startMs: number; ms: number; kind: number }[] = [];
+  readonly #gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      this.#gcPauses.push({ startMs: e.startTime, ms: e.duration, kind });
+    }
+    const extra = this.#gcPauses.length - MEMBER_LIMITS.gcPausesKept;
+    if (extra > 0) this.#gcPauses.splice(0, extra);
+  });
   #timers: NodeJS.Timeout[] = [];
   #scheduled = false;
   #applyScheduled = false;
@@ -79,11 +114,13 @@ export class Member {
   #again = false;
   #stopped = false;
   #revoking = new Set<bigint>();
+  /** Peers that left the membership, still connected for MEMBER_LIMITS.removedPeerLingerMs (#syncPeers). */
+  readonly #leavingPeers = new Set<string>();
   /** Set when the member has applied everything committed at start: it may then serve. */
   #caughtUp = false;
   #startCommit = 0;
   /** The newest entry applied to the state machine; node.applied catches up at advance(). */
-  #appliedIndex = 0;
+  #appliedIndex: number;
   /** A commit-only hard state not yet written (see #saveReady). */
   #unsavedHardState: HardState | undefined;
   #hardStateSeenAtTick: HardState | undefined;
@@ -100,6 +137,7 @@ export class Member {
     this.#wal = opened.wal;
     this.#snapshotter = opened.snapshotter;
     this.#lastSnapshotIndex = opened.applied;
+    this.#appliedIndex = opened.applied;
     this.#confState = opened.raftStorage.initialState().confState;
     const electionTicks = Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatIntervalMs));
     this.node = new RaftNode({
@@ -122,11 +160,15 @@ export class Member {
       logger: log.child({ component: 'transport' }),
       onMessage: (m) => {
         if (this.#stopped) return;
+        this.#noteMessage(m);
         this.node.step(m);
         this.#kick();
         this.#kickApply();
       },
-      onUnreachable: (id) => this.node.reportUnreachable(id),
+      onUnreachable: (id) => {
+        if (id === this.#soft.leader) this.#termCause = `the transport lost the connection to leader ${id}`;
+        this.node.reportUnreachable(id);
+      },
       onSnapshotStatus: (id, ok) => {
         this.node.reportSnapshot(id, ok);
         this.#kick();
@@ -152,6 +194,7 @@ export class Member {
 
   async start(): Promise<void> {
     await this.transport.start();
+    this.#gcObserver.observe({ entryTypes: ['gc'] });
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(() => {
         try {
@@ -163,7 +206,12 @@ export class Member {
       this.#timers.push(t);
     };
     every(this.options.heartbeatIntervalMs, () => {
+      this.#checkTickDelay();
+      const role = this.node.role;
       this.node.tick();
+      if (role === Role.Follower && this.node.role !== Role.Follower) {
+        this.#termCause = `election timeout: nothing from leader for ${Date.now() - this.#leaderContactAtMs} ms`;
+      }
       this.#kick();
       // Only once a commit-only hard state waited a whole tick (the member is idle): under
       // load the next entries carry it, and a write here would put one more write (and an
@@ -174,6 +222,7 @@ export class Member {
       this.#hardStateSeenAtTick = this.#unsavedHardState;
     });
     every(MEMBER_LIMITS.readIndexRetryMs, () => this.#retryReadRound(MEMBER_LIMITS.readIndexRetryMs));
+    every(MEMBER_LIMITS.requestExpiryCheckMs, () => this.#expireRequests());
     every(MEMBER_LIMITS.leaseExpiryCheckMs, () => this.#expireLeases());
     every(this.options.leaseCheckpointIntervalMs, () => this.#checkpointLeases());
     this.#kick();
@@ -219,7 +268,7 @@ export class Member {
     const id = `${this.raftId}.${this.#nonce}.${++this.#counter}`;
     const data = encodeEnvelope({ id, request });
     return new Promise((resolve, reject) => {
-      this.#waiters.set(id, { resolve, reject, timer: this.#timeout(id), data });
+      this.#waiters.set(id, { resolve, reject, deadlineMs: this.#deadline(), data });
       this.#queue.push({ id, data });
       this.#kick();
     });
@@ -234,7 +283,7 @@ export class Member {
         reject(rejectionError(accepted.reason));
         return;
       }
-      this.#waiters.set(id, { resolve, reject, timer: this.#timeout(id) });
+      this.#waiters.set(id, { resolve, reject, deadlineMs: this.#deadline() });
       this.#kick();
     });
   }
@@ -243,15 +292,32 @@ export class Member {
     return `${this.raftId}.${this.#nonce}.${++this.#counter}`;
   }
 
-  #timeout(id: string): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      const w = this.#waiters.get(id);
-      if (!w) return;
+  #deadline(): number {
+    return Date.now() + requestTimeoutMs(this.options);
+  }
+
+  /** Fail the proposals and reads whose deadline passed (etcd: "request timed out"). */
+  #expireRequests(): void {
+    const now = Date.now();
+    const error = () => etcdError(this.#soft.leader === NONE ? 'noLeader' : 'timeout');
+    for (const [id, w] of this.#waiters) {
+      if (w.deadlineMs > now) break; // the rest are younger
       this.#waiters.delete(id);
-      w.reject(etcdError(this.#soft.leader === NONE ? 'noLeader' : 'timeout'));
-    }, requestTimeoutMs(this.options));
-    t.unref();
-    return t;
+      w.reject(error());
+    }
+    const keep = (w: Waiter): boolean => {
+      if (w.deadlineMs > now) return true;
+      w.reject(error());
+      return false;
+    };
+    if ((this.#readPending[0]?.deadlineMs ?? now + 1) <= now) this.#readPending = this.#readPending.filter(keep);
+    const round = this.#readRound;
+    if (round && (round.waiters[0]?.deadlineMs ?? now + 1) <= now) round.waiters = round.waiters.filter(keep);
+    for (const group of this.#readsAwaitingApply) {
+      if (group.waiters.length === 0) continue;
+      if ((group.waiters[0]?.deadlineMs ?? now) > now) break; // later groups are younger
+      group.waiters = group.waiters.filter(keep);
+    }
   }
 
   #flushProposals(): void {
@@ -274,7 +340,6 @@ export class Member {
     const w = this.#waiters.get(id);
     if (!w) return;
     this.#waiters.delete(id);
-    clearTimeout(w.timer);
     if (r.ok) w.resolve(r.value);
     else w.reject(r.error);
   }
@@ -286,13 +351,7 @@ export class Member {
     if (this.#stopped) return Promise.reject(etcdError('stopped'));
     if (this.#readPending.length >= MEMBER_LIMITS.maxPendingReads) return Promise.reject(etcdError('tooManyRequests'));
     return new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve: () => resolve(), reject, timer: setTimeout(() => {
-        this.#readPending = this.#readPending.filter((x) => x !== w);
-        if (this.#readRound) this.#readRound.waiters = this.#readRound.waiters.filter((x) => x !== w);
-        reject(etcdError(this.#soft.leader === NONE ? 'noLeader' : 'timeout'));
-      }, requestTimeoutMs(this.options)) };
-      w.timer.unref();
-      this.#readPending.push(w);
+      this.#readPending.push({ resolve: () => resolve(), reject, deadlineMs: this.#deadline() });
       if (!this.#readRound) this.#startReadRound();
     });
   }
@@ -321,12 +380,11 @@ export class Member {
     const r = this.#readRound;
     if (!r || new TextDecoder().decode(rs.context) !== r.ctx) return;
     this.#readRound = undefined;
-    void this.waitApplied(rs.index).then(() => {
-      for (const w of r.waiters) {
-        clearTimeout(w.timer);
-        w.resolve(undefined);
-      }
-    });
+    if (Math.max(this.node.applied, this.#appliedIndex) >= rs.index) {
+      for (const w of r.waiters) w.resolve(undefined);
+    } else {
+      this.#readsAwaitingApply.push({ index: rs.index, waiters: r.waiters });
+    }
     this.#startReadRound();
   }
 
@@ -336,6 +394,13 @@ export class Member {
   }
 
   #releaseAppliedWaiters(applied: number): void {
+    let done = 0;
+    for (const group of this.#readsAwaitingApply) {
+      if (group.index > applied) break;
+      for (const w of group.waiters) w.resolve(undefined);
+      done++;
+    }
+    if (done > 0) this.#readsAwaitingApply.splice(0, done);
     if (this.#appliedWaiters.length === 0) return;
     const keep: { index: number; resolve(): void }[] = [];
     for (const w of this.#appliedWaiters) {
@@ -408,7 +473,7 @@ export class Member {
 
   async #handleReady(rd: Ready): Promise<void> {
     if (rd.softState) this.#onSoftState(rd.softState);
-    if (rd.hardState) this.#term = rd.hardState.term;
+    if (rd.hardState) this.#onTerm(rd.hardState.term);
     this.transport.send(rd.messages);
     this.transport.flush();
     if (rd.snapshot) {
@@ -431,7 +496,7 @@ export class Member {
     const applied = this.node.applied;
     this.#releaseAppliedWaiters(applied);
     if (!this.#caughtUp && applied >= this.#startCommit) this.#caughtUp = true;
-    await this.#maybeSnapshot(applied);
+    this.#maybeSnapshot();
   }
 
   /**
@@ -465,9 +530,17 @@ export class Member {
 
   /** §7 on a follower: the snapshot is durable and installed before anything after it applies. */
   async #persistAndInstallSnapshot(rd: Ready): Promise<void> {
-    await this.#snapshotter.save(rd.snapshot!);
-    await this.#saveReady(rd);
-    this.#installSnapshot(rd);
+    await this.#onSnapshotDisk(async () => {
+      await this.#snapshotter.save(rd.snapshot!);
+      await this.#saveReady(rd);
+      this.#installSnapshot(rd);
+    });
+  }
+
+  #onSnapshotDisk<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#snapshotDisk.then(fn);
+    this.#snapshotDisk = run.catch(() => undefined);
+    return run;
   }
 
   /** Apply committed entries, serve ReadIndex answers, and release reads waiting on them. */
@@ -487,6 +560,7 @@ export class Member {
     this.applier.restore(snap.data);
     this.#confState = snap.metadata.confState;
     this.#lastSnapshotIndex = snap.metadata.index;
+    this.#appliedIndex = snap.metadata.index;
     this.#syncPeers();
     if (this.isLeader) this.leaseClock.startFrom(this.applier.store, this.options.electionTimeoutMs);
     this.log.info({ index: snap.metadata.index, term: snap.metadata.term }, 'installed snapshot from leader');
@@ -526,9 +600,23 @@ export class Member {
     }
   }
 
+  /**
+   * Dial every member we know; drop a member that left, a moment later. Messages already
+   * produced for it still go out meanwhile — above all the append that tells a removed
+   * member its removal committed: the leader applies the removal (#kickApply) as soon as a
+   * quorum holds it, possibly before that append is sent, and a removed member that never
+   * learns the commit never stops (etcd's removed members likewise hear it from peers).
+   */
   #syncPeers(): void {
     const want = this.#peerUrls();
-    for (const id of this.transport.peerIds()) if (!want.has(id)) this.transport.removePeer(id);
+    for (const id of this.transport.peerIds()) {
+      if (want.has(id) || this.#leavingPeers.has(id)) continue;
+      this.#leavingPeers.add(id);
+      setTimeout(() => {
+        this.#leavingPeers.delete(id);
+        if (!this.#stopped && !this.#peerUrls().has(id)) this.transport.removePeer(id);
+      }, MEMBER_LIMITS.removedPeerLingerMs).unref();
+    }
     for (const [id, url] of want) this.transport.addPeer(id, url);
   }
 
@@ -550,9 +638,8 @@ export class Member {
 
   /**
    * This member's snapshot interval: --snapshot-count plus a per-member offset of up to
-   * 20%. Encoding a snapshot blocks a member for a while (it grows with history); members
-   * that all snapshotted at the same index would stall together and take the quorum with
-   * them. Staggered, at most one member pauses at a time.
+   * 20%. A snapshot costs CPU for a while (it grows with history); staggered, the members
+   * of a cluster on shared cores do not all spend it at the same time.
    */
   #snapshotInterval(): number {
     const spread = Number(this.id % 1000n) / 1000; // deterministic per member, in [0, 1)
@@ -560,33 +647,103 @@ export class Member {
   }
 
   /**
-   * §7: snapshot the state machine and compact the log behind it. Encoding blocks this
-   * member; on a follower that costs nothing while the other voters answer, but on the
-   * leader every write would wait, and a pause past the peers' ping timeout looks like a
-   * dead leader. So a leader that is due hands leadership to its most caught-up follower
-   * first (thesis §3.10 transfer: a few milliseconds; proposals are held and retried) and
-   * snapshots once it is a follower. Only if no transfer succeeds by twice the interval
-   * does the leader snapshot in place.
+   * §7: snapshot the state machine and compact the log behind it — in the background, on
+   * every member alike, the leader included. The state at the applied index is captured
+   * now (MvccStore.snapshotSteps: references, not copies), then encoded, checksummed
+   * and written in slices between which this member keeps ticking, heartbeating, applying
+   * and answering (etcd likewise snapshots off its Raft loop). Earlier the encoding blocked
+   * the event loop for seconds, so a due leader handed leadership away first: one leader
+   * change per snapshot.
    */
-  async #maybeSnapshot(applied: number): Promise<void> {
-    const due = applied - this.#lastSnapshotIndex >= this.#snapshotInterval();
+  #maybeSnapshot(): void {
+    if (this.#snapshotting !== undefined || this.#stopped) return;
+    const index = this.#appliedIndex;
     // Entries applied early (#kickApply) may not be in storage yet; a later Ready snapshots.
-    if (!due || applied > this.#storage.lastIndex()) return;
-    const overdue = applied - this.#lastSnapshotIndex >= 2 * this.#snapshotInterval();
-    if (this.isLeader && this.#confState.voters.length > 1 && !overdue) {
-      this.#handOverForSnapshot();
-      return;
-    }
-    const snap = this.#storage.createSnapshot(applied, this.#confState, this.applier.snapshot());
-    await this.#snapshotter.save(snap);
-    await this.#wal.save({ snapshotMarker: { index: snap.metadata.index, term: snap.metadata.term } });
-    this.#lastSnapshotIndex = applied;
-    const compactTo = applied - MEMBER_LIMITS.snapshotCatchUpEntries;
-    if (compactTo > this.#storage.firstIndex()) {
-      this.#storage.compact(compactTo);
-      await this.#wal.releaseTo(compactTo);
-    }
-    this.log.info({ index: applied, compactedTo: Math.max(compactTo, 0) }, 'saved snapshot');
+    if (index - this.#lastSnapshotIndex < this.#snapshotInterval() || index > this.#storage.lastIndex()) return;
+    const steps = this.applier.snapshotSteps(); // the state at `index`, captured now
+    const confState = { voters: [...this.#confState.voters], learners: [...this.#confState.learners] };
+    this.#snapshotting = this.#snapshotInBackground(index, confState, steps)
+      .catch((e: unknown) => {
+        if (e instanceof SlicedWorkAborted) this.log.info({ index, reason: e.message }, 'snapshot abandoned');
+        else this.#fatal(e);
+      })
+      .finally(() => {
+        this.#snapshotting = undefined;
+        this.#snapshotPhase = 'idle';
+      });
+  }
+
+  async #snapshotInBackground(
+    index: number, confState: ConfState, steps: Generator<void, Uint8Array, void>,
+  ): Promise<void> {
+    const startMs = performance.now();
+    const slices = { sliceMs: SNAPSHOT_SLICE_MS, abort: () => this.#snapshotObsolete(index) };
+    this.#snapshotPhase = 'encoding';
+    const data = await runInSlices(steps, slices);
+    const encodedMs = performance.now() - startMs;
+    this.#snapshotPhase = 'waiting for the disk';
+    await this.#onSnapshotDisk(async () => {
+      const obsolete = this.#snapshotObsolete(index);
+      if (obsolete !== undefined) throw new SlicedWorkAborted(obsolete);
+      const snap = this.#storage.createSnapshot(index, confState, data);
+      this.#snapshotPhase = 'writing';
+      await this.#snapshotter.save(snap);
+      this.#snapshotPhase = 'compacting';
+      // Crash safety (etcd's order): the file is durable before the WAL names it, and the
+      // WAL record is durable before any segment behind it is deleted (releaseTo checks).
+      await this.#wal.save({ snapshotMarker: { index, term: snap.metadata.term } });
+      this.#lastSnapshotIndex = index;
+      const compactTo = index - MEMBER_LIMITS.snapshotCatchUpEntries;
+      if (compactTo > this.#storage.firstIndex()) {
+        this.#storage.compact(compactTo);
+        await this.#wal.releaseTo(compactTo);
+      }
+      this.log.info({ index, bytes: data.byteLength, compactedTo: Math.max(compactTo, 0),
+        encodeMs: Math.round(encodedMs), totalMs: Math.round(performance.now() - startMs) }, 'saved snapshot');
+    });
+  }
+
+  /** Why a snapshot at `index` is no longer worth finishing, if it is not. */
+  #snapshotObsolete(index: number): string | undefined {
+    if (this.#stopped) return 'the member is stopping';
+    const installed = this.#storage.snapshot().metadata.index;
+    return installed >= index ? `a snapshot at ${installed} was installed meanwhile` : undefined;
+  }
+
+  // ------------------------------------------------------------------ diagnostics
+
+  /** Remember what may explain the next term change: a higher term, or a transfer (§3.10). */
+  #noteMessage(m: Message): void {
+    if (m.term > this.node.term) this.#termCause = `${m.type} from ${m.from} with term ${m.term}`;
+    else if (m.type === MessageType.TimeoutNow) this.#termCause = `leadership transfer to us from ${m.from}`;
+    if (m.from === this.#soft.leader) this.#leaderContactAtMs = Date.now();
+  }
+
+  #onTerm(term: number): void {
+    if (term === this.#term) return;
+    if (this.#term !== 0) this.log.warn({ from: this.#term, to: term, cause: this.#termCause }, 'term changed');
+    this.#term = term;
+  }
+
+  /**
+   * A heartbeat tick that comes late means the event loop was blocked: past an election
+   * timeout the followers stop hearing from a blocked leader and elect another one. Logged
+   * with whether a snapshot was under way, to tell what blocked it.
+   */
+  #checkTickDelay(): void {
+    const now = performance.now();
+    const from = this.#lastTickAtMs;
+    const late = from === 0 ? 0 : now - from - this.options.heartbeatIntervalMs;
+    this.#lastTickAtMs = now;
+    if (late < MEMBER_LIMITS.tickLateWarnMs) return;
+    const fields = { lateMs: Math.round(late), snapshot: this.#snapshotPhase, leader: this.isLeader };
+    setTimeout(() => {
+      const inside = this.#gcPauses.filter((g) => g.startMs + g.ms > from && g.startMs < now);
+      const gcMs = Math.round(inside.reduce((n, g) => n + g.ms, 0));
+      const gcMaxMs = Math.round(Math.max(0, ...inside.map((g) => g.ms)));
+      this.log.warn({ ...fields, gcMs, gcMaxMs, gcKinds: [...new Set(inside.map((g) => g.kind))] },
+        'event loop stalled: a Raft tick came late');
+    }, MEMBER_LIMITS.stallReportDelayMs).unref();
   }
 
   // ------------------------------------------------------------------ leases (leader only)
@@ -614,26 +771,17 @@ export class Member {
     if (this.isLeader && this.#confState.voters.length > 1) await this.#transferLeadershipAway();
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
+    this.#gcObserver.disconnect();
     for (const [id] of this.#waiters) this.#settle(id, { ok: false, error: etcdError('stopped') });
-    for (const w of [...this.#readPending, ...(this.#readRound?.waiters ?? [])]) {
-      clearTimeout(w.timer);
-      w.reject(etcdError('stopped'));
-    }
-    // Let an in-flight Ready finish its fsync before closing the WAL.
+    const reads = [...this.#readPending, ...(this.#readRound?.waiters ?? []),
+      ...this.#readsAwaitingApply.flatMap((g) => g.waiters)];
+    for (const w of reads) w.reject(etcdError('stopped'));
+    // Let an in-flight Ready finish its fsync, and a snapshot its write, before closing the WAL.
     for (let i = 0; i < 100 && this.#driving; i++) await new Promise((r) => setTimeout(r, 10));
+    await this.#snapshotting;
     await this.#saveHardState().catch(() => {}); // best effort: the commit index is relearned anyway
     await this.transport.close();
     await this.#wal.close();
-  }
-
-  #handOverForSnapshot(): void {
-    const st = this.node.status();
-    if (st.leadTransferee !== NONE) return; // already under way
-    const target = this.#mostCaughtUpVoter();
-    if (target === undefined || (st.progress[target]?.match ?? 0) < st.commit) return; // nobody ready yet
-    this.log.info({ to: target }, 'handing leadership over before taking a snapshot');
-    this.node.transferLeadership(target);
-    this.#kick();
   }
 
   #mostCaughtUpVoter(): string | undefined {
@@ -657,6 +805,7 @@ export class Member {
     this.log.fatal({ err: e }, 'member failed; stopping to avoid serving from a broken state');
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
+    this.#gcObserver.disconnect();
     this.#events.onFatal?.(e);
   }
 }

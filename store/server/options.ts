@@ -36,6 +36,8 @@ export const MEMBER_LIMITS = Object.freeze({
   maxPendingProposals: 65536,
   /** Linearizable reads waiting for a ReadIndex round. */
   maxPendingReads: 65536,
+  /** How often requests past their timeout are failed (the timeout is this late at most). */
+  requestExpiryCheckMs: 100,
   /** A ReadIndex round not answered within this is retried (etcd: 500 ms). */
   readIndexRetryMs: 500,
   /** Lease revocations proposed per expiry check (etcd: 500 per second). */
@@ -48,6 +50,14 @@ export const MEMBER_LIMITS = Object.freeze({
   snapshotCatchUpEntries: 5000,
   watchSyncIntervalMs: 100,
   watchProgressNotifyMs: 10 * 60 * 1000,
+  /** A heartbeat tick this late (the event loop was blocked) is logged as a stall. */
+  tickLateWarnMs: 200,
+  /** A stall is logged this long after it ended, once the GC pauses inside it are reported. */
+  stallReportDelayMs: 50,
+  /** Recent GC pauses remembered to explain a stall. */
+  gcPausesKept: 64,
+  /** A member that left the membership stays connected this long, so what was sent it arrives. */
+  removedPeerLingerMs: 1000,
   /** Graceful shutdown: time to hand leadership over. */
   leaderTransferTimeoutMs: 3000,
 });

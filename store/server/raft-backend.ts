@@ -10,6 +10,8 @@ import * as cv from '../api/local-convert.js';
 import { LocalWatchStream } from '../api/local-watch.js';
 import type { QuotaRequest } from '../mvcc/store.js';
 import { ConfChangeType } from '../raft/types.js';
+import { runInSlices } from '../snapshot/index.js';
+import { SNAPSHOT_SLICE_MS } from '../wal/limits.js';
 import { computeMemberId, raftId } from './members.js';
 import type { Member } from './member.js';
 import { MEMBER_LIMITS } from './options.js';
@@ -274,12 +276,15 @@ export class RaftBackend implements api.EtcdBackend {
   }
 
   async snapshot(): Promise<api.BackendSnapshot> {
-    const data = this.#m.applier.snapshot();
+    // Encoded in slices, like the member's own snapshots: a backup must not stall Raft.
+    const revision = this.currentRevision(); // the state the steps captured
+    const data = await runInSlices(this.#m.applier.snapshotSteps(), { sliceMs: SNAPSHOT_SLICE_MS });
+    const size = data.length;
     async function* chunks(): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < data.length; i += SNAPSHOT_CHUNK_BYTES) yield data.subarray(i, i + SNAPSHOT_CHUNK_BYTES);
     }
     return {
-      revision: this.currentRevision(), version: MEMBER_SNAPSHOT_VERSION, sizeBytes: cv.big(data.length),
+      revision, version: MEMBER_SNAPSHOT_VERSION, sizeBytes: cv.big(size),
       chunks: chunks(),
     };
   }

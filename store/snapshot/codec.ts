@@ -29,21 +29,34 @@ function encodeIds(ids: readonly string[]): Buffer {
   return buf;
 }
 
-/** The file as buffers to write in order (header, data, CRC), so the data is not copied. */
-export function encodeSnapshotFile(s: Snapshot): Buffer[] {
+/** Everything before the data: magic, index, term, members and the data length. */
+export function snapshotFileHeader(s: Snapshot): Buffer {
   const fixed = Buffer.alloc(MAGIC.length + 16);
   MAGIC.copy(fixed, 0);
   writeU64(fixed, MAGIC.length, s.metadata.index);
   writeU64(fixed, MAGIC.length + 8, s.metadata.term);
   const dataLength = Buffer.alloc(8);
   writeU64(dataLength, 0, s.data.byteLength);
-  const header = Buffer.concat([fixed, encodeIds(s.metadata.confState.voters), encodeIds(s.metadata.confState.learners),
+  return Buffer.concat([fixed, encodeIds(s.metadata.confState.voters), encodeIds(s.metadata.confState.learners),
     dataLength]);
-  const data = Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-  const crc = Buffer.alloc(CRC_BYTES);
+}
+
+/**
+ * The CRC trailer of header + data, computed `stepBytes` of data at a time with a yield in
+ * between (a CRC over hundreds of megabytes takes long enough to delay heartbeats).
+ */
+export function* snapshotFileTrailerSteps(header: Buffer, data: Uint8Array, stepBytes: number,
+): Generator<void, Buffer, void> {
+  let crc = crc32(header);
   // Node 20's crc32 returns 0, not the seed, for a view of an empty ArrayBuffer: skip empty data.
-  crc.writeUInt32LE(data.length === 0 ? crc32(header) : crc32(data, crc32(header)), 0);
-  return [header, data, crc];
+  for (let at = 0; at < data.byteLength; at += stepBytes) {
+    const end = Math.min(data.byteLength, at + stepBytes);
+    crc = crc32(Buffer.from(data.buffer, data.byteOffset + at, end - at), crc);
+    if (end < data.byteLength) yield;
+  }
+  const trailer = Buffer.alloc(CRC_BYTES);
+  trailer.writeUInt32LE(crc, 0);
+  return trailer;
 }
 
 export function decodeSnapshotFile(buf: Buffer): Snapshot {

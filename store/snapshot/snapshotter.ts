@@ -9,9 +9,13 @@ import type { Snapshot } from '../raft/types.js';
 import { DecodeError } from '../wal/codec.js';
 import { TEMP_SUFFIX, fsyncDir, removeTempFiles, writeAll } from '../wal/fsutil.js';
 import {
-  MAX_CONF_STATE_MEMBERS, MAX_NODE_ID_BYTES, MAX_SNAPSHOT_DATA_BYTES, MAX_SNAPSHOT_FILES,
+  MAX_CONF_STATE_MEMBERS, MAX_NODE_ID_BYTES, MAX_SNAPSHOT_DATA_BYTES, MAX_SNAPSHOT_FILES, SNAPSHOT_CRC_STEP_BYTES,
+  SNAPSHOT_SLICE_MS,
 } from '../wal/limits.js';
-import { SNAPSHOT_FILE_OVERHEAD_BYTES, SnapshotDecodeError, decodeSnapshotFile, encodeSnapshotFile } from './codec.js';
+import {
+  SNAPSHOT_FILE_OVERHEAD_BYTES, SnapshotDecodeError, decodeSnapshotFile, snapshotFileHeader, snapshotFileTrailerSteps,
+} from './codec.js';
+import { runInSlices } from './steps.js';
 import { SnapshotCorruptError, SnapshotInvalidError, SnapshotNoneValidError, SnapshotTooLargeError } from './errors.js';
 
 export const SNAP_DIR_NAME = 'snap';
@@ -82,16 +86,23 @@ export class Snapshotter {
     }
   }
 
-  /** Writes the snapshot durably, then deletes the oldest files beyond maxFiles. Returns its path. */
+  /**
+   * Writes the snapshot durably, then deletes the oldest files beyond maxFiles. Returns its
+   * path. The CRC is computed in slices (steps.ts), so the event loop stays responsive.
+   */
   async save(snapshot: Snapshot): Promise<string> {
     checkSnapshot(snapshot);
+    const header = snapshotFileHeader(snapshot);
+    const trailer = await runInSlices(snapshotFileTrailerSteps(header, snapshot.data, SNAPSHOT_CRC_STEP_BYTES),
+      { sliceMs: SNAPSHOT_SLICE_MS });
+    const data = Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength);
     await mkdir(this.dir, { recursive: true });
     await fsyncDir(dirname(this.dir));
     const path = join(this.dir, snapshotFileName(snapshot.metadata.term, snapshot.metadata.index));
     const tmp = path + TEMP_SUFFIX;
     const fh = await open(tmp, 'w');
     try {
-      await writeAll(fh, encodeSnapshotFile(snapshot), 0);
+      await writeAll(fh, [header, data, trailer], 0);
       await fh.sync();
     } finally {
       await fh.close();

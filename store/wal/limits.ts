@@ -62,6 +62,16 @@ export const PREALLOCATE_CHUNK_BYTES = 1 * MiB;
 /** Snapshot files kept in `<dataDir>/snap/`; older ones are deleted after a save. */
 export const MAX_SNAPSHOT_FILES = 5;
 
+/**
+ * Background snapshot work (encoding, CRC) runs this long at a time before it
+ * yields the event loop (snapshot/steps.ts): far below a heartbeat interval, so a member
+ * taking a snapshot of a large state still answers its peers on time.
+ */
+export const SNAPSHOT_SLICE_MS = 4;
+
+/** Bytes of snapshot data per CRC step (about 2 ms here). */
+export const SNAPSHOT_CRC_STEP_BYTES = 4 * MiB;
+
 /** Largest snapshot image (`Snapshot.data`) written or read. */
 export const MAX_SNAPSHOT_DATA_BYTES = 1 * GiB;
 
