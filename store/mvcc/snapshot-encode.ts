@@ -56,18 +56,22 @@ class Writer {
     this.pos += b.length;
   }
 
-  arrayHeader(n: number): void {
-    if (n < 16) {
-      this.bytes[this.pos++] = 0x90 | n;
-    } else if (n < 0x1_0000) {
-      this.bytes[this.pos++] = 0xdc;
+  /** A tag byte and n as a big-endian 16-bit number when it fits (tag16), else 32-bit (tag32). */
+  #tagged(tag16: number, tag32: number, n: number): void {
+    if (n < 0x1_0000) {
+      this.bytes[this.pos++] = tag16;
       this.#view.setUint16(this.pos, n);
       this.pos += 2;
     } else {
-      this.bytes[this.pos++] = 0xdd;
+      this.bytes[this.pos++] = tag32;
       this.#view.setUint32(this.pos, n);
       this.pos += 4;
     }
+  }
+
+  arrayHeader(n: number): void {
+    if (n < 16) this.bytes[this.pos++] = 0x90 | n;
+    else this.#tagged(0xdc, 0xdd, n);
   }
 
   uint(n: number): void {
@@ -82,14 +86,8 @@ class Writer {
     } else if (n < 0x100) {
       b[this.pos++] = 0xcc;
       b[this.pos++] = n;
-    } else if (n < 0x1_0000) {
-      b[this.pos++] = 0xcd;
-      this.#view.setUint16(this.pos, n);
-      this.pos += 2;
     } else {
-      b[this.pos++] = 0xce;
-      this.#view.setUint32(this.pos, n);
-      this.pos += 4;
+      this.#tagged(0xcd, 0xce, n);
     }
   }
 
@@ -98,14 +96,8 @@ class Writer {
     if (n < 0x100) {
       this.bytes[this.pos++] = 0xc4;
       this.bytes[this.pos++] = n;
-    } else if (n < 0x1_0000) {
-      this.bytes[this.pos++] = 0xc5;
-      this.#view.setUint16(this.pos, n);
-      this.pos += 2;
     } else {
-      this.bytes[this.pos++] = 0xc6;
-      this.#view.setUint32(this.pos, n);
-      this.pos += 4;
+      this.#tagged(0xc5, 0xc6, n);
     }
     this.raw(v);
   }
