@@ -8,7 +8,6 @@
 // Ready carries them all: batching falls out of the loop. Entries that a message commits
 // meanwhile are applied at once (#kickApply), not after that write.
 import { randomBytes, randomInt } from 'node:crypto';
-import { PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { etcdError, type EtcdApiError } from '../api/errors.js';
 import { decodeConfChange } from '../raft/confchange.js';
@@ -29,6 +28,7 @@ import { LeaseClock } from './lease-clock.js';
 import { memberIdOf, raftId } from './members.js';
 import { MEMBER_LIMITS, type MemberOptions, hostPort, requestTimeoutMs } from './options.js';
 import { decodeConfContext, decodeEnvelope, encodeEnvelope, type ReplicatedRequest } from './request.js';
+import { StallMonitor } from './stall-monitor.js';
 
 interface Waiter {
   resolve(v: unknown): void;
@@ -88,25 +88,9 @@ export class Member {
   /** Why the term may move next, for the log line when it does (see #noteMessage). */
   #termCause = 'start';
   #leaderContactAtMs = Date.now();
-  /** performance.now() of the last heartbeat tick. */
-  #lastTickAtMs = 0;
   /** What the background snapshot is doing, for the stall log. */
   #snapshotPhase = 'idle';
-  /**
-   * Recent garbage-collection pauses (performance.now() start, duration), newest last, at
-   * most MEMBER_LIMITS.gcPausesKept: a stall is logged with the GC time inside it, to tell
-   * a collector pause from a blocked loop. GC entries arrive after the pause, so the stall
-   * is logged a moment later.
-   */
-  #gcPauses: { startMs: number; ms: number; kind: number }[] = [];
-  readonly #gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      this.#gcPauses.push({ startMs: e.startTime, ms: e.duration, kind });
-    }
-    const extra = this.#gcPauses.length - MEMBER_LIMITS.gcPausesKept;
-    if (extra > 0) this.#gcPauses.splice(0, extra);
-  });
+  readonly #stalls: StallMonitor;
   #timers: NodeJS.Timeout[] = [];
   #scheduled = false;
   #applyScheduled = false;
@@ -128,6 +112,8 @@ export class Member {
   constructor(options: MemberOptions, opened: OpenedDataDir, log: Logger, events: MemberEvents = {}) {
     this.options = options;
     this.log = log;
+    this.#stalls = new StallMonitor(options.heartbeatIntervalMs, log,
+      () => ({ snapshot: this.#snapshotPhase, leader: this.isLeader }));
     this.#events = events;
     this.id = opened.memberId;
     this.raftId = raftId(opened.memberId);
@@ -194,7 +180,7 @@ export class Member {
 
   async start(): Promise<void> {
     await this.transport.start();
-    this.#gcObserver.observe({ entryTypes: ['gc'] });
+    this.#stalls.start();
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(() => {
         try {
@@ -206,7 +192,7 @@ export class Member {
       this.#timers.push(t);
     };
     every(this.options.heartbeatIntervalMs, () => {
-      this.#checkTickDelay();
+      this.#stalls.tick();
       const role = this.node.role;
       this.node.tick();
       if (role === Role.Follower && this.node.role !== Role.Follower) {
@@ -725,27 +711,6 @@ export class Member {
     this.#term = term;
   }
 
-  /**
-   * A heartbeat tick that comes late means the event loop was blocked: past an election
-   * timeout the followers stop hearing from a blocked leader and elect another one. Logged
-   * with whether a snapshot was under way, to tell what blocked it.
-   */
-  #checkTickDelay(): void {
-    const now = performance.now();
-    const from = this.#lastTickAtMs;
-    const late = from === 0 ? 0 : now - from - this.options.heartbeatIntervalMs;
-    this.#lastTickAtMs = now;
-    if (late < MEMBER_LIMITS.tickLateWarnMs) return;
-    const fields = { lateMs: Math.round(late), snapshot: this.#snapshotPhase, leader: this.isLeader };
-    setTimeout(() => {
-      const inside = this.#gcPauses.filter((g) => g.startMs + g.ms > from && g.startMs < now);
-      const gcMs = Math.round(inside.reduce((n, g) => n + g.ms, 0));
-      const gcMaxMs = Math.round(Math.max(0, ...inside.map((g) => g.ms)));
-      this.log.warn({ ...fields, gcMs, gcMaxMs, gcKinds: [...new Set(inside.map((g) => g.kind))] },
-        'event loop stalled: a Raft tick came late');
-    }, MEMBER_LIMITS.stallReportDelayMs).unref();
-  }
-
   // ------------------------------------------------------------------ leases (leader only)
 
   #expireLeases(): void {
@@ -771,7 +736,7 @@ export class Member {
     if (this.isLeader && this.#confState.voters.length > 1) await this.#transferLeadershipAway();
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
-    this.#gcObserver.disconnect();
+    this.#stalls.stop();
     for (const [id] of this.#waiters) this.#settle(id, { ok: false, error: etcdError('stopped') });
     const reads = [...this.#readPending, ...(this.#readRound?.waiters ?? []),
       ...this.#readsAwaitingApply.flatMap((g) => g.waiters)];
@@ -805,7 +770,7 @@ export class Member {
     this.log.fatal({ err: e }, 'member failed; stopping to avoid serving from a broken state');
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
-    this.#gcObserver.disconnect();
+    this.#stalls.stop();
     this.#events.onFatal?.(e);
   }
 }
