@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { SchedulerCache, Snapshot } from './cache.js';
+import { HOT_STRIDE, NodeInfo } from './node-info.js';
 import { makeNode, makePod } from './test-helpers.js';
 
 test('assumed pods count against the node until forgotten', () => {
@@ -89,4 +91,41 @@ test('snapshot keeps the lists of nodes with affinity pods current', () => {
   c.removePod(anti);
   c.updateSnapshot(snap);
   assert.deepEqual(snap.havePodsWithRequiredAntiAffinityList, []);
+});
+
+const seed = process.env['FC_SEED'] !== undefined ? Number(process.env['FC_SEED']) : Date.now() % 2 ** 31;
+test.after(() => console.log(`cache properties ran with FC_SEED=${seed}`));
+
+test('snapshot table: row i holds nodeInfoList[i]\'s numbers; replaced NodeInfos keep theirs', () => {
+  type Op = { k: 'node' | 'dropNode'; n: number } | { k: 'pod' | 'dropPod'; p: number; n: number } | { k: 'snap' };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ k: fc.constantFrom<'node' | 'dropNode'>('node', 'dropNode'), n: fc.nat(5) }),
+    fc.record({ k: fc.constantFrom<'pod' | 'dropPod'>('pod', 'dropPod'), p: fc.nat(8), n: fc.nat(5) }),
+    fc.constant<Op>({ k: 'snap' }));
+  const numbers = (ni: NodeInfo): number[] => [ni.allocCpuMilli, ni.allocMemBytes, ni.requestedCpuMilli,
+    ni.requestedMemBytes, ni.nonZeroCpuMilli, ni.nonZeroMemBytes, ni.podCount, ni.allocatablePods];
+  const expected = (ni: NodeInfo): number[] => [ni.allocatable.cpuMilli, ni.allocatable.memBytes,
+    ni.requested.cpuMilli, ni.requested.memBytes, ni.nonZeroRequested.cpuMilli, ni.nonZeroRequested.memBytes,
+    ni.pods.length, ni.allocatablePods];
+  fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+    const c = new SchedulerCache();
+    const snap = new Snapshot();
+    let held: { ni: NodeInfo; values: number[] }[] = [];
+    for (const o of ops) {
+      if (o.k === 'node') c.addNode(makeNode(`n${o.n}`, { cpu: `${o.n + 1}`, pods: `${o.n + 5}` }));
+      else if (o.k === 'dropNode') c.removeNode(`n${o.n}`);
+      else if (o.k === 'pod') c.addPod(makePod(`p${o.p}`, { cpu: `${o.p + 1}00m`, memory: '1Mi', nodeName: `n${o.n}` }));
+      else if (o.k === 'dropPod') c.removePod(makePod(`p${o.p}`));
+      else {
+        c.updateSnapshot(snap);
+        snap.nodeInfoList.forEach((ni, i) => {
+          assert.equal(ni.hot, snap.table, 'shares the table');
+          assert.equal(ni.hotAt, i * HOT_STRIDE, 'row i');
+          assert.deepEqual(numbers(ni), expected(ni));
+        });
+        for (const h of held) assert.deepEqual(numbers(h.ni), h.values, `${h.ni.name} kept its numbers`);
+        held = snap.nodeInfoList.map((ni) => ({ ni, values: numbers(ni) }));
+      }
+    }
+  }), { seed, numRuns: Number(process.env['FC_RUNS'] ?? 300) });
 });

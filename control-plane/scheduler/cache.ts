@@ -7,7 +7,7 @@
 import type { Node, Pod } from '../api/index.js';
 import { invariant } from './errors.js';
 import { DEFAULT_ASSUMED_POD_TTL_MS, MAX_NODES } from './limits.js';
-import { NodeInfo } from './node-info.js';
+import { HOT_STRIDE, NodeInfo } from './node-info.js';
 import { podInfoOf, podKey, withNodeName, type PodInfo } from './pod-info.js';
 
 interface PodState {
@@ -28,6 +28,8 @@ export class Snapshot {
   generation = -1;
   owner: SchedulerCache | null = null;
   readonly indexByName = new Map<string, number>();
+  /** The hot numbers of nodeInfoList[i] at row i (NodeInfo.hot): the filter window reads them in order. */
+  table = new Float64Array(0);
 
   get(name: string): NodeInfo | undefined {
     return this.byName.get(name);
@@ -229,14 +231,16 @@ export class SchedulerCache {
         affinityChanged = true;
       }
       if (ni === undefined || ni.node === null) {
-        if (old !== undefined) { snap.byName.delete(name); structural = true; }
+        if (old !== undefined) { snap.byName.delete(name); old.detach(); structural = true; }
         continue;
       }
       if (old !== undefined && old.generation === ni.generation) continue;
-      const clone = ni.clone();
+      // The replaced NodeInfo keeps its numbers (someone may still hold it); its row goes to the clone.
+      old?.detach();
+      const idx = snap.indexByName.get(name);
+      const clone = idx === undefined ? ni.clone() : ni.clone(snap.table, idx * HOT_STRIDE);
       if (clone.podsWithAffinity.length > 0 || clone.podsWithRequiredAntiAffinity.length > 0) affinityChanged = true;
       snap.byName.set(name, clone);
-      const idx = snap.indexByName.get(name);
       if (idx === undefined) structural = true;
       else snap.nodeInfoList[idx] = clone;
     }
@@ -246,6 +250,7 @@ export class SchedulerCache {
   }
 
   #rebuild(snap: Snapshot): void {
+    for (const ni of snap.nodeInfoList) ni.detach();
     snap.byName.clear();
     for (const ni of this.#nodes.values()) if (ni.node !== null) snap.byName.set(ni.name, ni.clone());
     snap.owner = this;
@@ -256,13 +261,18 @@ export class SchedulerCache {
   #relist(snap: Snapshot): void {
     snap.nodeInfoList = [];
     snap.indexByName.clear();
+    // A fresh table: rows move, and copying within the old one could overwrite a row not yet moved.
+    const table = new Float64Array(snap.byName.size * HOT_STRIDE);
     // Cache insertion order: stable across snapshots, so the rotating start index spreads pods.
     for (const name of this.#nodes.keys()) {
       const ni = snap.byName.get(name);
       if (ni === undefined) continue;
-      snap.indexByName.set(name, snap.nodeInfoList.length);
+      const i = snap.nodeInfoList.length;
+      snap.indexByName.set(name, i);
       snap.nodeInfoList.push(ni);
+      ni.attach(table, i * HOT_STRIDE);
     }
+    snap.table = table;
     relistAffinity(snap);
   }
 

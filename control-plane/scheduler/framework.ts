@@ -156,6 +156,12 @@ export interface PreFilterPlugin extends Plugin {
 
 export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
+  /**
+   * Optional shortcut from the node's row of the snapshot table (NodeInfo.hot): true only when
+   * filter() would return Success; false means "ask filter()". The filter window then need not
+   * load the NodeInfo of a node every filter passes (a cache miss per node, hundreds per pod).
+   */
+  filterRow?(state: CycleState, pod: PodInfo, table: Float64Array, at: number): boolean;
 }
 
 /** Per-node filter outcome of a failed cycle (framework.Diagnosis). */
@@ -184,6 +190,8 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** An integer in [MIN_NODE_SCORE, MAX_NODE_SCORE] unless normalizeScore maps it there. */
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /** Optional: score() computed from the node's table row (see filterRow); NaN when it needs the NodeInfo. */
+  scoreRow?(state: CycleState, pod: PodInfo, table: Float64Array, at: number): number;
   normalizeScore?(state: CycleState, pod: PodInfo, scores: Float64Array, count: number): void;
 }
 

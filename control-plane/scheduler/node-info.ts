@@ -4,6 +4,28 @@
 import type { Node, Taint } from '../api/index.js';
 import { quantityValue, Resources, type HostPort, type PodInfo } from './pod-info.js';
 
+/** Layout of a NodeInfo's row of hot numbers (see NodeInfo.hot). */
+export const HOT_ALLOC_CPU = 0;
+export const HOT_ALLOC_MEM = 1;
+export const HOT_REQ_CPU = 2;
+export const HOT_REQ_MEM = 3;
+export const HOT_NZ_CPU = 4;
+export const HOT_NZ_MEM = 5;
+export const HOT_PODS = 6;
+export const HOT_ALLOC_PODS = 7;
+/** FLAG_* bits: what the plugins' row checks (filterRow, scoreRow) need to know without the NodeInfo. */
+export const HOT_FLAGS = 8;
+export const HOT_STRIDE = 9;
+
+/** spec.unschedulable. */
+export const FLAG_UNSCHEDULABLE = 1;
+/** A NoSchedule or NoExecute taint. */
+export const FLAG_HARD_TAINTS = 2;
+/** A PreferNoSchedule taint. */
+export const FLAG_SOFT_TAINTS = 4;
+/** Host ports in use. */
+export const FLAG_HOST_PORTS = 8;
+
 const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_TAINTS: readonly Taint[] = Object.freeze([]);
 
@@ -15,21 +37,20 @@ export class NodeInfo {
   taints: readonly Taint[] = NO_TAINTS;
   unschedulable = false;
   /**
-   * Copies of the cpu and memory of `allocatable`, `requested` and `nonZeroRequested`, and the
-   * pod count: NodeResourcesFit's filter and the two resource scorers run on hundreds of nodes per
-   * pod and read only these, from this one object. Read through the three Resources objects and
-   * the pods array they cost several cache misses per node, a third of the scheduling cycle.
-   * Kept by setNode, addPod and removePod.
+   * The numbers NodeResourcesFit's filter and the two resource scorers read for hundreds of nodes
+   * per pod (cpu/memory of allocatable, requested and nonZeroRequested, pod count, allocatable
+   * pods), at hot[hotAt .. hotAt + HOT_STRIDE). A snapshot's NodeInfos share one table, row after
+   * row in list order, so the filter window reads consecutive memory; other NodeInfos (the cache's,
+   * clones) own an 8-slot table. As object fields they were boxed doubles (memory does not fit a
+   * small integer): a cache miss per field per node, an eighth of the scheduler's CPU end to end.
+   * Kept by setNode, addPod and removePod. The row also carries FLAG_* bits, so the common filters and
+   * scorers decide from the row alone (filterRow/scoreRow) without touching this object at all.
    */
-  allocCpuMilli = 0;
-  allocMemBytes = 0;
-  requestedCpuMilli = 0;
-  requestedMemBytes = 0;
-  nonZeroCpuMilli = 0;
-  nonZeroMemBytes = 0;
-  podCount = 0;
+  hot: Float64Array;
+  hotAt: number;
+  /** FLAG_HARD_TAINTS / FLAG_SOFT_TAINTS of the node's taints (setNode). */
+  #taintFlags = 0;
   allocatable = new Resources();
-  allocatablePods = 0;
   /** Sum of the pods' requests (NodeInfo.Requested). */
   requested = new Resources();
   /** Sum with defaults for unset requests (NodeInfo.NonZeroRequested), used for scoring. */
@@ -39,28 +60,65 @@ export class NodeInfo {
   podsWithRequiredAntiAffinity: PodInfo[] = [];
   usedPorts: HostPort[] = [];
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, table?: Float64Array, at = 0) {
+    this.hot = table ?? new Float64Array(HOT_STRIDE);
+    this.hotAt = table === undefined ? 0 : at;
+  }
+
+  get allocCpuMilli(): number { return this.hot[this.hotAt + HOT_ALLOC_CPU] as number; }
+  get allocMemBytes(): number { return this.hot[this.hotAt + HOT_ALLOC_MEM] as number; }
+  get requestedCpuMilli(): number { return this.hot[this.hotAt + HOT_REQ_CPU] as number; }
+  get requestedMemBytes(): number { return this.hot[this.hotAt + HOT_REQ_MEM] as number; }
+  get nonZeroCpuMilli(): number { return this.hot[this.hotAt + HOT_NZ_CPU] as number; }
+  get nonZeroMemBytes(): number { return this.hot[this.hotAt + HOT_NZ_MEM] as number; }
+  get podCount(): number { return this.hot[this.hotAt + HOT_PODS] as number; }
+  get allocatablePods(): number { return this.hot[this.hotAt + HOT_ALLOC_PODS] as number; }
+
+  /** Moves the hot numbers to row `at` of a snapshot table (copying them there). */
+  attach(table: Float64Array, at: number): void {
+    copyRow(this.hot, this.hotAt, table, at);
+    this.hot = table;
+    this.hotAt = at;
+  }
+
+  /** Gives the hot numbers a table of their own again (the NodeInfo left the snapshot whose row it had). */
+  detach(): void {
+    const own = new Float64Array(HOT_STRIDE);
+    copyRow(this.hot, this.hotAt, own, 0);
+    this.hot = own;
+    this.hotAt = 0;
+  }
 
   setNode(node: Node): void {
     this.node = node;
     this.labels = node.metadata?.labels ?? EMPTY_LABELS;
     this.taints = node.spec?.taints ?? NO_TAINTS;
     this.unschedulable = node.spec?.unschedulable === true;
+    let tf = 0;
+    for (const t of this.taints) {
+      if (t.effect === 'NoSchedule' || t.effect === 'NoExecute') tf |= FLAG_HARD_TAINTS;
+      else if (t.effect === 'PreferNoSchedule') tf |= FLAG_SOFT_TAINTS;
+    }
+    this.#taintFlags = tf;
     const alloc = node.status?.allocatable ?? node.status?.capacity;
     this.allocatable = Resources.fromList(alloc);
     const pods = alloc?.['pods'];
-    this.allocatablePods = pods === undefined ? 0 : quantityValue(pods);
+    this.hot[this.hotAt + HOT_ALLOC_PODS] = pods === undefined ? 0 : quantityValue(pods);
     this.#refreshHot();
   }
 
   #refreshHot(): void {
-    this.allocCpuMilli = this.allocatable.cpuMilli;
-    this.allocMemBytes = this.allocatable.memBytes;
-    this.requestedCpuMilli = this.requested.cpuMilli;
-    this.requestedMemBytes = this.requested.memBytes;
-    this.nonZeroCpuMilli = this.nonZeroRequested.cpuMilli;
-    this.nonZeroMemBytes = this.nonZeroRequested.memBytes;
-    this.podCount = this.pods.length;
+    const h = this.hot;
+    const o = this.hotAt;
+    h[o + HOT_ALLOC_CPU] = this.allocatable.cpuMilli;
+    h[o + HOT_ALLOC_MEM] = this.allocatable.memBytes;
+    h[o + HOT_REQ_CPU] = this.requested.cpuMilli;
+    h[o + HOT_REQ_MEM] = this.requested.memBytes;
+    h[o + HOT_NZ_CPU] = this.nonZeroRequested.cpuMilli;
+    h[o + HOT_NZ_MEM] = this.nonZeroRequested.memBytes;
+    h[o + HOT_PODS] = this.pods.length;
+    h[o + HOT_FLAGS] = (this.unschedulable ? FLAG_UNSCHEDULABLE : 0) | this.#taintFlags
+      | (this.usedPorts.length > 0 ? FLAG_HOST_PORTS : 0);
   }
 
   addPod(pi: PodInfo): void {
@@ -96,22 +154,17 @@ export class NodeInfo {
     return true;
   }
 
-  clone(): NodeInfo {
-    const c = new NodeInfo(this.name);
+  /** A copy sharing the immutable parts; its hot numbers go to row `at` of `table` if given. */
+  clone(table?: Float64Array, at = 0): NodeInfo {
+    const c = new NodeInfo(this.name, table, at);
+    copyRow(this.hot, this.hotAt, c.hot, c.hotAt);
     c.node = this.node;
     c.generation = this.generation;
     c.labels = this.labels;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
-    c.allocCpuMilli = this.allocCpuMilli;
-    c.allocMemBytes = this.allocMemBytes;
-    c.requestedCpuMilli = this.requestedCpuMilli;
-    c.requestedMemBytes = this.requestedMemBytes;
-    c.nonZeroCpuMilli = this.nonZeroCpuMilli;
-    c.nonZeroMemBytes = this.nonZeroMemBytes;
-    c.podCount = this.podCount;
+    c.#taintFlags = this.#taintFlags;
     c.allocatable = this.allocatable;
-    c.allocatablePods = this.allocatablePods;
     c.requested = this.requested.clone();
     c.nonZeroRequested = this.nonZeroRequested.clone();
     c.pods = this.pods.slice();
@@ -120,6 +173,10 @@ export class NodeInfo {
     c.usedPorts = this.usedPorts.slice();
     return c;
   }
+}
+
+function copyRow(from: Float64Array, fromAt: number, to: Float64Array, toAt: number): void {
+  for (let i = 0; i < HOT_STRIDE; i++) to[toAt + i] = from[fromAt + i] as number;
 }
 
 function subtract(r: Resources, o: Resources): void {

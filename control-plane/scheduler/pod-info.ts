@@ -108,21 +108,24 @@ export function podRequests(pod: Pod, nonZero: boolean): Resources {
   const total = new Resources();
   if (spec === undefined) return total;
   for (const c of spec.containers ?? []) total.add(containerRequests(c, nonZero));
-  const sidecars = new Resources();
-  const initMax = new Resources();
-  for (const c of spec.initContainers ?? []) {
-    const r = containerRequests(c, nonZero);
-    if (c.restartPolicy === 'Always') {
-      sidecars.add(r);
-      initMax.max(sidecars);
-    } else {
-      const tmp = r.clone();
-      tmp.add(sidecars);
-      initMax.max(tmp);
+  // Without init containers the max below is a no-op (requests are never negative): skip it.
+  if (spec.initContainers !== undefined && spec.initContainers.length > 0) {
+    const sidecars = new Resources();
+    const initMax = new Resources();
+    for (const c of spec.initContainers) {
+      const r = containerRequests(c, nonZero);
+      if (c.restartPolicy === 'Always') {
+        sidecars.add(r);
+        initMax.max(sidecars);
+      } else {
+        const tmp = r.clone();
+        tmp.add(sidecars);
+        initMax.max(tmp);
+      }
     }
+    total.add(sidecars);
+    total.max(initMax);
   }
-  total.add(sidecars);
-  total.max(initMax);
   const overhead = (spec as { overhead?: ResourceList }).overhead;
   if (overhead !== undefined) total.add(Resources.fromList(overhead));
   return total;
@@ -171,7 +174,24 @@ export class PodInfo {
   readonly preferredAffinity: readonly AffinityTerm[] | null;
   readonly preferredAntiAffinity: readonly AffinityTerm[] | null;
 
-  constructor(readonly pod: Pod) {
+  /** `same`: a PodInfo of a pod that differs from `pod` only in spec.nodeName (withNodeName). */
+  constructor(readonly pod: Pod, same?: PodInfo) {
+    if (same !== undefined) {
+      this.name = same.name;
+      this.namespace = same.namespace;
+      this.key = same.key;
+      this.labels = same.labels;
+      this.priority = same.priority;
+      this.creationMs = same.creationMs;
+      this.requests = same.requests;
+      this.nonZero = same.nonZero;
+      this.hostPorts = same.hostPorts;
+      this.requiredAffinity = same.requiredAffinity;
+      this.requiredAntiAffinity = same.requiredAntiAffinity;
+      this.preferredAffinity = same.preferredAffinity;
+      this.preferredAntiAffinity = same.preferredAntiAffinity;
+      return;
+    }
     const meta = pod.metadata ?? {};
     this.name = meta.name ?? '';
     this.namespace = meta.namespace ?? 'default';
@@ -232,7 +252,13 @@ export function podInfoOf(pod: Pod): PodInfo {
   return pi;
 }
 
-/** A copy of the pod with spec.nodeName set (what an assumed pod looks like), sharing its PodInfo data. */
+/**
+ * A copy of the pod with spec.nodeName set (what an assumed pod looks like). Nothing a PodInfo holds
+ * depends on spec.nodeName, so the copy's PodInfo is the original's with `pod` replaced, not parsed again.
+ */
 export function withNodeName(pod: Pod, nodeName: string): Pod {
-  return { ...pod, spec: { ...(pod.spec ?? { containers: [] }), nodeName } };
+  const copy: Pod = { ...pod, spec: { ...(pod.spec ?? { containers: [] }), nodeName } };
+  const pi = infoCache.get(pod);
+  if (pi !== undefined) infoCache.set(copy, new PodInfo(copy, pi));
+  return copy;
 }

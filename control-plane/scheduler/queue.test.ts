@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Action, EVENTS, type ClusterEventWithHint } from './framework.js';
 import { SchedulingQueue } from './queue.js';
 import { makePod } from './test-helpers.js';
+import { podInfoOf, podKey as podKeyOf } from './pod-info.js';
 
 const fitEvents: ClusterEventWithHint[] = [{ event: { resource: 'Pod', action: Action.Delete,
   label: 'AssignedPodDelete' } }];
@@ -116,4 +118,43 @@ test('update, delete, scheduling gates and waitForPod', async () => {
   const full = new SchedulingQueue({ maxQueuedPods: 1 });
   assert.equal(full.add(makePod('a'), 0), true);
   assert.equal(full.add(makePod('b'), 0), false);
+});
+
+const seed = process.env['FC_SEED'] !== undefined ? Number(process.env['FC_SEED']) : Date.now() % 2 ** 31;
+test.after(() => console.log(`queue properties ran with FC_SEED=${seed}`));
+
+test('in-flight events: a failed pod goes to backoff iff a helpful event came after its pop (pruned list)', () => {
+  type Op = { k: 'pop' } | { k: 'event'; helpful: boolean } | { k: 'done' | 'fail'; i: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.constant<Op>({ k: 'pop' }),
+    fc.boolean().map((helpful): Op => ({ k: 'event', helpful })),
+    fc.tuple(fc.constantFrom<'done' | 'fail'>('done', 'fail'), fc.nat(20)).map(([k, i]): Op => ({ k, i })));
+  fc.assert(fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+    const q = newQueue();
+    // The model: every event ever sent (helpful or not), and for each pod in flight the count at its pop.
+    const events: boolean[] = [];
+    const inFlight: { name: string; since: number }[] = [];
+    let n = 0;
+    for (const o of ops) {
+      if (o.k === 'pop') {
+        const name = `p${n++}`;
+        q.add(makePod(name), 0);
+        assert.equal(q.pop(0)?.pod.metadata?.name, name);
+        inFlight.push({ name, since: events.length });
+      } else if (o.k === 'event') {
+        q.moveAllToActiveOrBackoffQueue(o.helpful ? EVENTS.AssignedPodDelete : EVENTS.NodeAdd, undefined, undefined, 0);
+        events.push(o.helpful);
+      } else if (inFlight.length > 0) {
+        const [p] = inFlight.splice(o.i % inFlight.length, 1);
+        const pod = makePod(p!.name);
+        if (o.k === 'done') { q.done(podKeyOf(pod)); continue; }
+        const qpi = { pod, pi: podInfoOf(pod), key: podKeyOf(pod), timestampMs: 0, initialAttemptMs: 0, attempts: 1,
+          unschedulablePlugins: new Set(['NodeResourcesFit']), pendingPlugins: new Set<string>(), gated: false,
+          heapIndex: -1 };
+        q.addUnschedulableIfNotPresent(qpi, 0);
+        const helped = events.slice(p!.since).some((h) => h);
+        assert.equal(q.whereIs(pod), helped ? 'backoff' : 'unschedulable', `${p!.name} after ${JSON.stringify(ops)}`);
+      }
+    }
+  }), { seed, numRuns: Number(process.env['FC_RUNS'] ?? 300) });
 });

@@ -72,8 +72,16 @@ export class SchedulingQueue {
   readonly #where = new Map<string, Where>();
   readonly #infos = new Map<string, QueuedPodInfo>();
   readonly #inFlight = new Map<string, number>();
+  /**
+   * Events since the oldest pod in flight, oldest first (#events[#eventsHead..]); done() drops those
+   * no pod in flight can need any more, as activeQueue.done does. Cleared only when nothing was in
+   * flight, they piled up while binds overlapped (every bound pod's update is an event): up to
+   * MAX_IN_FLIGHT_EVENTS, each holding two Pod objects alive into the old generation.
+   */
   #events: InFlightEvent[] = [];
-  #eventsOverflowed = false;
+  #eventsHead = 0;
+  /** Seq of the last event not recorded (MAX_IN_FLIGHT_EVENTS reached); pods in flight then may have missed it. */
+  #droppedSeq = -1;
   #seq = 0;
   #waiters: (() => void)[] = [];
   #onAvailable: (() => void) | null = null;
@@ -231,10 +239,40 @@ export class SchedulingQueue {
   done(key: string): void {
     if (!this.#inFlight.delete(key)) return;
     if (this.#where.get(key) === undefined) this.#infos.delete(key);
-    if (this.#inFlight.size === 0) {
+    this.#pruneEvents();
+  }
+
+  /**
+   * Drops the events older than every pod still in flight. pop() inserts into #inFlight with a seq
+   * that never decreases and a key is never re-inserted while in flight, so the Map's first entry
+   * (insertion order) holds the smallest seq.
+   */
+  #pruneEvents(): void {
+    const oldest = this.#inFlight.values().next();
+    if (oldest.done === true) {
       this.#events = [];
-      this.#eventsOverflowed = false;
+      this.#eventsHead = 0;
+      return;
     }
+    const events = this.#events;
+    let head = this.#eventsHead;
+    while (head < events.length && (events[head] as InFlightEvent).seq < oldest.value) head++;
+    // Compact once the dropped prefix is at least half: amortized O(1) per event.
+    if (head > 0 && head * 2 >= events.length) {
+      this.#events = events.slice(head);
+      head = 0;
+    }
+    this.#eventsHead = head;
+  }
+
+  /** Did an event recorded since the pod was popped (seq ≥ sinceSeq) possibly make it schedulable? */
+  #helpedInFlight(q: QueuedPodInfo, sinceSeq: number): boolean {
+    const events = this.#events;
+    for (let i = this.#eventsHead; i < events.length; i++) {
+      const e = events[i] as InFlightEvent;
+      if (e.seq >= sinceSeq && this.#helps(q, e.event, e.oldObj, e.newObj)) return true;
+    }
+    return false;
   }
 
   /**
@@ -248,8 +286,7 @@ export class SchedulingQueue {
     q.timestampMs = nowMs;
     this.#infos.set(q.key, q);
     const rejected = q.unschedulablePlugins.size > 0 || q.pendingPlugins.size > 0;
-    if (!rejected || this.#eventsOverflowed || this.#events.some((e) => e.seq >= sinceSeq && this.#helps(q, e.event,
-      e.oldObj, e.newObj))) {
+    if (!rejected || this.#droppedSeq >= sinceSeq || this.#helpedInFlight(q, sinceSeq)) {
       this.#backoffQ.push(q);
       this.#where.set(q.key, 'backoff');
     } else {
@@ -276,10 +313,12 @@ export class SchedulingQueue {
   moveAllToActiveOrBackoffQueue(event: ClusterEvent, oldObj: unknown, newObj: unknown, nowMs: number,
     preCheck?: (pod: Pod) => boolean): number {
     if (this.#inFlight.size > 0) {
-      if (this.#events.length >= MAX_IN_FLIGHT_EVENTS) this.#eventsOverflowed = true;
+      if (this.#events.length - this.#eventsHead >= MAX_IN_FLIGHT_EVENTS) this.#droppedSeq = this.#seq;
       else this.#events.push({ seq: this.#seq, event, oldObj, newObj });
     }
     this.#seq++;
+    // Every bound pod's informer update comes here: skip the copy of an empty set.
+    if (this.#unschedulable.size === 0) return 0;
     let moved = 0;
     for (const { qpi } of [...this.#unschedulable.values()]) {
       if (qpi.gated) continue;

@@ -207,6 +207,23 @@ export class Framework implements FrameworkHandle {
     return this.runFilterPlugins(state, pod, node);
   }
 
+  /**
+   * runFilterPluginsWithNominatedPods for snapshot node `node`, whose hot numbers are at `at` of
+   * `table`: plugins with filterRow that pass the node from its row do not read the NodeInfo.
+   */
+  runFilterPluginsAt(state: CycleState, pod: PodInfo, node: NodeInfo, table: Float64Array, at: number): Status {
+    const nominator = this.#deps.nominator;
+    if (nominator !== undefined && nominator.size > 0) return this.runFilterPluginsWithNominatedPods(state, pod, node);
+    const filters = state.filters;
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i] as FilterPlugin;
+      if (p.filterRow !== undefined && p.filterRow(state, pod, table, at)) continue;
+      const s = p.filter(state, pod, node);
+      if (s.code !== Code.Success) return s.plugin === '' ? s.withPlugin(p.name) : s;
+    }
+    return Status.SUCCESS;
+  }
+
   nominatedNodeOf(pod: PodInfo): string | undefined {
     return this.#deps.nominator?.nodeOf(pod.key) ?? (pod.pod.status?.nominatedNodeName || undefined);
   }
@@ -257,9 +274,12 @@ export class Framework implements FrameworkHandle {
     return Status.SUCCESS;
   }
 
-  /** RunScorePlugins into totals[0..count): per plugin score, normalize, times weight. */
+  /**
+   * RunScorePlugins into totals[0..count): per plugin score, normalize, times weight. With `rows`
+   * (nodes[i]'s row offset in `table`, or -1), plugins with scoreRow score from the row.
+   */
   runScorePlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], count: number,
-    totals: Float64Array): void {
+    totals: Float64Array, table?: Float64Array, rows?: Int32Array): void {
     totals.fill(0, 0, count);
     const scorers = state.scorers;
     for (let k = 0; k < scorers.length; k++) {
@@ -267,7 +287,15 @@ export class Framework implements FrameworkHandle {
       let buf = this.#scoreBuf[k];
       if (buf === undefined || buf.length < count) { buf = new Float64Array(Math.max(count,
         16)); this.#scoreBuf[k] = buf; }
-      for (let i = 0; i < count; i++) buf[i] = plugin.score(state, pod, nodes[i] as NodeInfo);
+      if (plugin.scoreRow !== undefined && table !== undefined && rows !== undefined) {
+        for (let i = 0; i < count; i++) {
+          const at = rows[i] as number;
+          const v = at < 0 ? NaN : plugin.scoreRow(state, pod, table, at);
+          buf[i] = v === v ? v : plugin.score(state, pod, nodes[i] as NodeInfo);
+        }
+      } else {
+        for (let i = 0; i < count; i++) buf[i] = plugin.score(state, pod, nodes[i] as NodeInfo);
+      }
       plugin.normalizeScore?.(state, pod, buf, count);
       for (let i = 0; i < count; i++) totals[i] = (totals[i] as number) + (buf[i] as number) * weight;
     }

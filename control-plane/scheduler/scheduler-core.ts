@@ -13,7 +13,7 @@ import {
   ADAPTIVE_PERCENTAGE_BASE, ADAPTIVE_PERCENTAGE_NODES_PER_POINT, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND,
   MIN_FEASIBLE_NODES_TO_FIND,
 } from './limits.js';
-import type { NodeInfo } from './node-info.js';
+import { HOT_STRIDE, type NodeInfo } from './node-info.js';
 import { Nominator } from './nominator.js';
 import { podInfoOf, podKey, withNodeName, type PodInfo } from './pod-info.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
@@ -69,6 +69,17 @@ export type CycleOutcome =
   | { pod: Pod; failure: FailureInfo }
   | { pod: Pod; skipped: true };
 
+/** Equal label maps (as reflect.DeepEqual on the maps; key order does not matter). */
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (a === b) return true;
+  const ka = a === undefined ? [] : Object.keys(a);
+  const kb = b === undefined ? [] : Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!Object.hasOwn(b as object, k) || (a as Record<string, string>)[k] !== b?.[k]) return false;
+  return true;
+}
+
 /** numFeasibleNodesToFind: all below 100 nodes, else the (adaptive) percentage, at least 100. */
 export function numFeasibleNodesToFind(percentage: number, numAllNodes: number): number {
   if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
@@ -95,6 +106,8 @@ export class Scheduler {
   readonly #bindings = new Set<Promise<void>>();
   #nextStartNodeIndex = 0;
   #feasible: NodeInfo[] = [];
+  /** Row offset of #feasible[i] in the snapshot's table (-1: score it from the NodeInfo). */
+  #feasibleRows = new Int32Array(0);
   #totals = new Float64Array(16);
 
   constructor(opts: SchedulerOptions) {
@@ -155,7 +168,7 @@ export class Scheduler {
       if (!oldPod.spec?.nodeName) this.queue.delete(newPod);
       this.nominator.remove(podKey(newPod));
       this.cache.updatePod(oldPod, newPod);
-      const labels = JSON.stringify(oldPod.metadata?.labels ?? {}) !== JSON.stringify(newPod.metadata?.labels ?? {});
+      const labels = !sameLabels(oldPod.metadata?.labels, newPod.metadata?.labels);
       const ev: ClusterEvent = { resource: 'Pod', action: labels ? Action.UpdatePodLabel : Action.UpdatePodOther,
         label: 'AssignedPodUpdate' };
       this.queue.moveAllToActiveOrBackoffQueue(ev, oldPod, newPod, nowMs);
@@ -356,7 +369,7 @@ export class Scheduler {
     if (!ps.isSuccess()) return { nodeName: (this.#feasible[0] as NodeInfo).name, evaluatedNodes: evaluated,
       feasibleNodes: count };
     if (this.#totals.length < count) this.#totals = new Float64Array(count * 2);
-    fwk.runScorePlugins(state, pi, this.#feasible, count, this.#totals);
+    fwk.runScorePlugins(state, pi, this.#feasible, count, this.#totals, this.snapshot.table, this.#feasibleRows);
     return { nodeName: this.#selectHost(count), evaluatedNodes: evaluated, feasibleNodes: count };
   }
 
@@ -366,23 +379,32 @@ export class Scheduler {
     const list = snap.nodeInfoList;
     const numAll = list.length;
     const nominated = fwk.nominatedNodeOf(pi);
+    const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore ?? this.#config.percentageOfNodesToScore, numAll);
+    if (this.#feasible.length < want) {
+      this.#feasible = new Array<NodeInfo>(want);
+      this.#feasibleRows = new Int32Array(want);
+    }
+    const feasible = this.#feasible;
+    const rows = this.#feasibleRows;
     if (nominated) {
       const ni = snap.get(nominated);
       if (ni !== undefined && fwk.runFilterPluginsWithNominatedPods(state, pi, ni).isSuccess()) {
-        this.#feasible[0] = ni;
+        feasible[0] = ni;
+        rows[0] = -1;
         return 1;
       }
     }
-    const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore ?? this.#config.percentageOfNodesToScore, numAll);
-    if (this.#feasible.length < want) this.#feasible = new Array<NodeInfo>(want);
-    const feasible = this.#feasible;
+    // nodeInfoList[i]'s hot numbers are row i of snap.table: plugins with filterRow read that, not the NodeInfo.
+    const table = snap.table;
     let count = 0;
     let processed = 0;
     const start = this.#nextStartNodeIndex % numAll;
     for (; processed < numAll && count < want; processed++) {
-      const ni = list[(start + processed) % numAll] as NodeInfo;
-      const st = fwk.runFilterPluginsWithNominatedPods(state, pi, ni);
-      if (st.code === Code.Success) { feasible[count++] = ni; continue; }
+      const idx = (start + processed) % numAll;
+      const ni = list[idx] as NodeInfo;
+      const at = idx * HOT_STRIDE;
+      const st = fwk.runFilterPluginsAt(state, pi, ni, table, at);
+      if (st.code === Code.Success) { rows[count] = at; feasible[count++] = ni; continue; }
       d.nodeToStatus.set(ni.name, st);
       if (st.plugin !== '') (st.code === Code.Pending ? d.pendingPlugins : d.unschedulablePlugins).add(st.plugin);
     }

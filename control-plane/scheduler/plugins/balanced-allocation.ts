@@ -3,7 +3,7 @@
 // close: score = (1 - standard deviation of the fractions) * 100. Best-effort pods skip it.
 import { Status, type AnyPlugin } from '../framework.js';
 import { MAX_NODE_SCORE } from '../limits.js';
-import type { NodeInfo } from '../node-info.js';
+import { HOT_ALLOC_CPU, HOT_ALLOC_MEM, HOT_REQ_CPU, HOT_REQ_MEM, type NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
 import { DEFAULT_SCORING_RESOURCES, resourceAmount, type ResourceWeight } from './node-resources-fit.js';
 
@@ -36,13 +36,16 @@ export function balancedScore(pod: PodInfo, node: NodeInfo, resources: readonly 
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
-/** The default cpu + memory case without allocation: 1 - |f_cpu - f_mem| / 2. */
-function balancedCpuMemory(pod: PodInfo, node: NodeInfo): number {
-  const ac = node.allocCpuMilli;
-  const am = node.allocMemBytes;
-  if (ac === 0 || am === 0) return -1;
-  const fc = Math.min(1, (node.requestedCpuMilli + pod.requests.cpuMilli) / ac);
-  const fm = Math.min(1, (node.requestedMemBytes + pod.requests.memBytes) / am);
+/**
+ * The default cpu + memory case, from the node's row (NodeInfo.hot): 1 - |f_cpu - f_mem| / 2; NaN when
+ * a resource has no allocatable (balancedScore skips it).
+ */
+function balancedCpuMemory(pod: PodInfo, t: Float64Array, at: number): number {
+  const ac = t[at + HOT_ALLOC_CPU] as number;
+  const am = t[at + HOT_ALLOC_MEM] as number;
+  if (ac === 0 || am === 0) return NaN;
+  const fc = Math.min(1, ((t[at + HOT_REQ_CPU] as number) + pod.requests.cpuMilli) / ac);
+  const fm = Math.min(1, ((t[at + HOT_REQ_MEM] as number) + pod.requests.memBytes) / am);
   return Math.trunc((1 - Math.abs(fc - fm) / 2) * MAX_NODE_SCORE);
 }
 
@@ -55,12 +58,12 @@ export function balancedAllocationPlugin(args: { resources?: ResourceWeight[] } 
       for (const r of resources) if (resourceAmount(pod.requests, r.name) !== 0) return Status.SUCCESS;
       return Status.SKIP;
     },
+    scoreRow(_state, pod, table, at) {
+      return simple ? balancedCpuMemory(pod, table, at) : NaN;
+    },
     score(_state, pod, node) {
-      if (simple) {
-        const s = balancedCpuMemory(pod, node);
-        if (s >= 0) return s;
-      }
-      return balancedScore(pod, node, resources);
+      const v = simple ? balancedCpuMemory(pod, node.hot, node.hotAt) : NaN;
+      return v === v ? v : balancedScore(pod, node, resources);
     },
   };
 }

@@ -9,6 +9,10 @@ export function nodeNamePlugin(): AnyPlugin {
   return {
     name: NODE_NAME,
     eventsToRegister: () => [{ event: EVENTS.NodeAdd }],
+    filterRow(_state, pod) {
+      const want = pod.pod.spec?.nodeName;
+      return want === undefined || want === '';
+    },
     filter(_state, pod, node) {
       const want = pod.pod.spec?.nodeName;
       return want === undefined || want === '' || want === node.name ? Status.SUCCESS : REJECT;

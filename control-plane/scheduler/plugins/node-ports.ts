@@ -2,6 +2,7 @@
 // conflicts with every address of the same protocol and port (HostPortInfo.CheckConflict).
 import { Action, Code, Status, type AnyPlugin } from '../framework.js';
 import type { HostPort } from '../pod-info.js';
+import { FLAG_HOST_PORTS, HOT_FLAGS } from '../node-info.js';
 
 export const NODE_PORTS = 'NodePorts';
 export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports";
@@ -26,6 +27,9 @@ export function nodePortsPlugin(): AnyPlugin {
     ],
     preFilter(_state, pod) {
       return pod.hostPorts === null ? Status.SKIP : Status.SUCCESS;
+    },
+    filterRow(_state, pod, table, at) {
+      return pod.hostPorts === null || ((table[at + HOT_FLAGS] as number) & FLAG_HOST_PORTS) === 0;
     },
     filter(_state, pod, node) {
       if (pod.hostPorts === null || node.usedPorts.length === 0) return Status.SUCCESS;

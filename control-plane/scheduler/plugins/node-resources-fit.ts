@@ -5,9 +5,11 @@
 import type { Node } from '../../api/index.js';
 import { Action, Code, Status, type AnyPlugin } from '../framework.js';
 import { MAX_NODE_SCORE } from '../limits.js';
-import type { NodeInfo } from '../node-info.js';
+import {
+  HOT_ALLOC_CPU, HOT_ALLOC_MEM, HOT_ALLOC_PODS, HOT_NZ_CPU, HOT_NZ_MEM, HOT_PODS, HOT_REQ_CPU, HOT_REQ_MEM,
+  NodeInfo as NodeInfoClass, type NodeInfo,
+} from '../node-info.js';
 import { podInfoOf, type PodInfo, type Resources } from '../pod-info.js';
-import { NodeInfo as NodeInfoClass } from '../node-info.js';
 
 export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
 export const TOO_MANY_PODS = 'Too many pods';
@@ -81,6 +83,24 @@ export function fitScore(pod: PodInfo, node: NodeInfo, resources: readonly Resou
   return weights === 0 ? 0 : Math.trunc(total / weights);
 }
 
+/** The common pod (cpu/memory only) that fits: pod count, cpu and memory from the node's row (NodeInfo.hot). */
+function fitsFast(req: Resources, t: Float64Array, at: number): boolean {
+  return req.scalar === null && (t[at + HOT_PODS] as number) + 1 <= (t[at + HOT_ALLOC_PODS] as number)
+    && req.cpuMilli <= (t[at + HOT_ALLOC_CPU] as number) - (t[at + HOT_REQ_CPU] as number)
+    && req.memBytes <= (t[at + HOT_ALLOC_MEM] as number) - (t[at + HOT_REQ_MEM] as number);
+}
+
+/** The cpu + memory (weight 1 each) score from the node's row; NaN when a resource has no allocatable. */
+function simpleScore(pod: PodInfo, t: Float64Array, at: number, most: boolean): number {
+  const ac = t[at + HOT_ALLOC_CPU] as number;
+  const am = t[at + HOT_ALLOC_MEM] as number;
+  if (ac === 0 || am === 0) return NaN;
+  const p = pod.nonZero;
+  const score = most ? mostRequestedScore : leastRequestedScore;
+  return Math.trunc((score((t[at + HOT_NZ_CPU] as number) + p.cpuMilli, ac)
+    + score((t[at + HOT_NZ_MEM] as number) + p.memBytes, am)) / 2);
+}
+
 export function nodeResourcesFitPlugin(args: FitArgs = {}): AnyPlugin {
   const most = args.scoringStrategy?.type === 'MostAllocated';
   const resources = args.scoringStrategy?.resources ?? DEFAULT_SCORING_RESOURCES;
@@ -102,24 +122,20 @@ export function nodeResourcesFitPlugin(args: FitArgs = {}): AnyPlugin {
       },
       { event: { resource: 'UnscheduledPod', action: Action.UpdatePodScaleDown, label: 'PodRequestScaledDown' } },
     ],
+    filterRow(_state, pod, table, at) {
+      return fitsFast(pod.requests, table, at);
+    },
     filter(_state, pod, node) {
-      const req = pod.requests;
-      // Fast path for the common pod: cpu/memory only, fits (NodeInfo's copies of the amounts).
-      if (node.podCount + 1 <= node.allocatablePods && req.scalar === null
-        && req.cpuMilli <= node.allocCpuMilli - node.requestedCpuMilli
-        && req.memBytes <= node.allocMemBytes - node.requestedMemBytes) {
-        return Status.SUCCESS;
-      }
+      if (fitsFast(pod.requests, node.hot, node.hotAt)) return Status.SUCCESS;
       const reasons = insufficientResources(pod, node);
       return reasons.length === 0 ? Status.SUCCESS : fitStatus(reasons);
     },
+    scoreRow(_state, pod, table, at) {
+      return simple ? simpleScore(pod, table, at, most) : NaN;
+    },
     score(_state, pod, node) {
-      if (!simple) return fitScore(pod, node, resources, most);
-      const p = pod.nonZero;
-      const score = most ? mostRequestedScore : leastRequestedScore;
-      if (node.allocCpuMilli === 0 || node.allocMemBytes === 0) return fitScore(pod, node, resources, most);
-      return Math.trunc((score(node.nonZeroCpuMilli + p.cpuMilli, node.allocCpuMilli)
-        + score(node.nonZeroMemBytes + p.memBytes, node.allocMemBytes)) / 2);
+      const v = simple ? simpleScore(pod, node.hot, node.hotAt, most) : NaN;
+      return v === v ? v : fitScore(pod, node, resources, most);
     },
   };
 }

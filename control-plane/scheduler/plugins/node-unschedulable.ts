@@ -3,6 +3,7 @@
 import type { Node } from '../../api/index.js';
 import { Action, Code, Status, type AnyPlugin } from '../framework.js';
 import { tolerated } from './helpers.js';
+import { FLAG_UNSCHEDULABLE, HOT_FLAGS } from '../node-info.js';
 
 export const NODE_UNSCHEDULABLE = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
@@ -18,6 +19,9 @@ export function nodeUnschedulablePlugin(): AnyPlugin {
       hint: (_pod, _old, newObj) => ((newObj as Node | undefined)?.spec?.unschedulable === true ? 'QueueSkip' :
         'Queue'),
     }],
+    filterRow(_state, _pod, table, at) {
+      return ((table[at + HOT_FLAGS] as number) & FLAG_UNSCHEDULABLE) === 0;
+    },
     filter(_state, pod, node) {
       if (!node.unschedulable) return Status.SUCCESS;
       return tolerated(pod.pod.spec?.tolerations, UNSCHEDULABLE_TAINT) ? Status.SUCCESS : REJECT;

@@ -5,6 +5,7 @@ import { Action, Code, Status, type AnyPlugin, type CycleState } from '../framew
 import type { PodInfo } from '../pod-info.js';
 import type { Toleration } from '../../api/index.js';
 import { defaultNormalizeScore, findUntoleratedTaint, tolerated } from './helpers.js';
+import { FLAG_HARD_TAINTS, FLAG_SOFT_TAINTS, HOT_FLAGS } from '../node-info.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 const PRESCORE_KEY = 'PreScore' + TAINT_TOLERATION;
@@ -18,6 +19,9 @@ export function taintTolerationPlugin(): AnyPlugin {
       { event: { resource: 'Node', action: Action.Add | Action.UpdateNodeTaint, label: 'NodeTaintChange' } },
       { event: { resource: 'UnscheduledPod', action: Action.UpdatePodTolerations, label: 'PodTolerationChange' } },
     ],
+    filterRow(_state, _pod, table, at) {
+      return ((table[at + HOT_FLAGS] as number) & FLAG_HARD_TAINTS) === 0;
+    },
     filter(_state, pod, node) {
       const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, hardEffect);
       if (taint === undefined) return Status.SUCCESS;
@@ -29,6 +33,10 @@ export function taintTolerationPlugin(): AnyPlugin {
       const tols = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
       state.write(PRESCORE_KEY, tols);
       return Status.SUCCESS;
+    },
+    scoreRow(_state, _pod, table, at) {
+      // Only PreferNoSchedule taints count: none, score 0.
+      return ((table[at + HOT_FLAGS] as number) & FLAG_SOFT_TAINTS) === 0 ? 0 : NaN;
     },
     score(state, _pod, node) {
       if (node.taints.length === 0) return 0;

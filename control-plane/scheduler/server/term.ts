@@ -49,8 +49,14 @@ export class SchedulingTerm {
   readonly #signal: AbortSignal;
   readonly #stop = new AbortController();
   readonly #binds = new Set<Promise<void>>();
-  /** Wakes the loop waiting for a free bind slot (set only while it waits). */
-  #bindSlotFreed: (() => void) | undefined;
+  /**
+   * Wakes the loop (set only while it sleeps): a pod became available, a bind slot freed, or the term
+   * stopped. One resolver instead of racing each wait against a `stopped` promise: every race left a
+   * reaction on that promise until the term ended, one per wait — thousands a minute, never freed.
+   */
+  #wake: (() => void) | undefined;
+  /** What the sleeping loop waits for, so the other kind of wake-up does not spin it for nothing. */
+  #sleepingFor: 'pod' | 'slot' | undefined;
   readonly #bindStartMs = new Map<string, number>();
   #cycleStartMs = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -142,20 +148,21 @@ export class SchedulingTerm {
 
   /** scheduleOne as fast as pods come; binds run concurrently, at most MAX_BINDS_IN_FLIGHT. */
   async #run(): Promise<void> {
-    const stopped = new Promise<void>((r) => this.#stop.signal.addEventListener('abort', () => r(), { once: true }));
+    this.#stop.signal.addEventListener('abort', () => this.#wake?.(), { once: true });
+    this.scheduler.queue.onAvailable(() => { if (this.#sleepingFor === 'pod') this.#wake?.(); });
     let sliceStart = performance.now();
     while (this.active) {
       if (this.#binds.size >= MAX_BINDS_IN_FLIGHT) {
-        // One waiter woken by whichever bind ends first: racing the whole set again after every
-        // bind left a reaction on each pending bind per wait (quadratic in the binds in flight).
-        await Promise.race([new Promise<void>((r) => { this.#bindSlotFreed = r; }), stopped]);
-        this.#bindSlotFreed = undefined;
+        // Woken by whichever bind ends first (racing the set of binds instead left a reaction on
+        // each pending bind per wait: quadratic in the binds in flight).
+        await this.#sleep('slot');
         continue;
       }
       this.#cycleStartMs = performance.now();
       const out = this.scheduler.scheduleOne(Date.now());
       if (out === undefined) {
-        await Promise.race([this.scheduler.queue.waitForPod(), stopped]);
+        // Nothing runs between the empty pop and here, so a pod added meanwhile cannot be missed.
+        await this.#sleep('pod');
         sliceStart = performance.now();
         continue;
       }
@@ -165,6 +172,13 @@ export class SchedulingTerm {
         sliceStart = performance.now();
       }
     }
+  }
+
+  #sleep(what: 'pod' | 'slot'): Promise<void> {
+    this.#sleepingFor = what;
+    return new Promise<void>((r) => {
+      this.#wake = () => { this.#wake = undefined; this.#sleepingFor = undefined; r(); };
+    });
   }
 
   #account(out: CycleOutcome): void {
@@ -177,7 +191,7 @@ export class SchedulingTerm {
       .finally(() => {
         this.#binds.delete(p);
         this.#bindStartMs.delete(key);
-        this.#bindSlotFreed?.();
+        if (this.#sleepingFor === 'slot') this.#wake?.();
       });
     this.#binds.add(p);
   }
