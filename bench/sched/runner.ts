@@ -140,10 +140,13 @@ class ControlPlane {
   }
 }
 
-/** A create, retried while transient; a retry answered AlreadyExists means the timed-out attempt committed. */
+/**
+ * A create, retried while transient; a retry answered AlreadyExists means the timed-out attempt committed.
+ * The created object in the answer is not parsed: the bench learns everything from its watch.
+ */
 function createRetrying(client: ApiClient, r: typeof PODS, namespace: string, obj: Record<string, unknown>):
   Promise<void> {
-  return retryTransient(() => client.create(r, namespace, obj), isAlreadyExists);
+  return retryTransient(() => client.createDiscardingResult(r, namespace, obj), isAlreadyExists);
 }
 
 function metricValue(text: string, re: RegExp): number {

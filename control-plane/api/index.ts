@@ -19,6 +19,8 @@ export { schemaForKind, ALL_KINDS } from './schema/index.js';
 export { toOpenApiV3, openApiV3Discovery, componentSchemas } from './schema/openapi.js';
 export { LabelSelector, parseLabelSelector, selectorFromSet, formatLabels, type Requirement, type SelectorError } from './selectors/labels.js';
 export { labelSelectorAsSelector, formatLabelSelector } from './selectors/label-selector.js';
-export { FieldSelector, parseFieldSelector, selectableFields, supportedFieldLabels, checkFieldSelector } from './selectors/fields.js';
+export {
+  FieldSelector, fieldMatcher, parseFieldSelector, selectableFields, supportedFieldLabels, checkFieldSelector,
+} from './selectors/fields.js';
 export * from './patch/index.js';
 export { toTable, printerFor, humanDuration, age, podStatusColumns, type TableOptions } from './table/index.js';

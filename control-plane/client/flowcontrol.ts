@@ -62,12 +62,16 @@ export class TokenBucket {
     return this.#tokens;
   }
 
-  /** Waits for a token (flowcontrol.RateLimiter.Wait). Rejects with AbortedError only if `signal` aborts. */
-  async wait(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a token (flowcontrol.RateLimiter.Wait). Rejects with AbortedError only if `signal`
+   * aborts. A function is called for the signal only when there is a wait (building a signal per
+   * request cost more than the rest of taking a token).
+   */
+  async wait(signal?: AbortSignal | (() => AbortSignal)): Promise<void> {
     const delayMs = this.reserve();
     if (delayMs <= 0) return;
     try {
-      await sleep(delayMs, signal);
+      await sleep(delayMs, typeof signal === 'function' ? signal() : signal);
     } catch (e) {
       this.cancelReservation();
       throw e;

@@ -251,3 +251,43 @@ test('rest client: a long-lived caller signal gathers no listeners across reques
     c.close();
   });
 });
+
+test('rest client: caller aborts are AbortedErrors, timeouts (own or AbortSignal.timeout) ConnectionErrors, mid-body too',
+  async () => {
+    await withServer((s, res) => {
+      if (s.url.includes('/body-hangs')) { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{'); }
+      // anything else: never answers
+    }, async (url) => {
+      const c = new ApiClient({ server: url });
+      const stop = new AbortController();
+      const aborted = c.get(CM, 'ns', 'x', { signal: stop.signal });
+      setTimeout(() => stop.abort(), 20);
+      await assert.rejects(aborted, (e: unknown) => e instanceof Error && e.name === 'AbortedError');
+      await assert.rejects(c.get(CM, 'ns', 'y', { signal: AbortSignal.timeout(20) }),
+        (e: unknown) => e instanceof ConnectionError && /timed out/.test(e.message));
+      const already = new AbortController();
+      already.abort();
+      await assert.rejects(c.get(CM, 'ns', 'z', { signal: already.signal }),
+        (e: unknown) => e instanceof Error && e.name === 'AbortedError');
+      await assert.rejects(c.requestJson({ method: 'GET', path: '/body-hangs', req: { timeoutMs: 50 } }),
+        (e: unknown) => e instanceof ConnectionError && /timed out/.test(e.message));
+      c.close();
+    });
+  });
+
+test('rest client: createDiscardingResult sends the create and does not parse the answer; failures are ApiErrors',
+  async () => {
+    await withServer((s, res) => {
+      if (s.body.includes('"taken"')) return json(res, 409, status(409, 'AlreadyExists'));
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end('not JSON: never parsed');
+    }, async (url, seen) => {
+      const c = new ApiClient({ server: url });
+      assert.equal(await c.createDiscardingResult(PODS, 'ns', { metadata: { name: 'p' } }), undefined);
+      assert.equal(seen[0]!.method, 'POST');
+      assert.equal(seen[0]!.url, '/api/v1/namespaces/ns/pods');
+      assert.deepEqual(JSON.parse(seen[0]!.body), { metadata: { name: 'p' } });
+      await assert.rejects(c.createDiscardingResult(PODS, 'ns', { metadata: { name: 'taken' } }), isAlreadyExists);
+      c.close();
+    });
+  });

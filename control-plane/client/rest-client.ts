@@ -13,6 +13,7 @@ import { AbortedError, ApiError, ClientConfigError, ConnectionError, SizeLimitEr
 import { TokenBucket, sleep } from './flowcontrol.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import * as L from './limits.js';
+import { RequestScope } from './request-scope.js';
 import { WatchStream } from './watch.js';
 import { readStream, StreamTooLargeError } from '../../lib/read-stream.js';
 
@@ -269,44 +270,66 @@ export class ApiClient {
     const path = collectionPath(r, o.namespace);
     const deadlineMs = o.timeoutSeconds === undefined ? undefined : o.timeoutSeconds * 1000 + L.WATCH_CLIENT_GRACE_MS;
     return new WatchStream<T>(async (signal) => {
-      const res = await this.#attempts({ method: 'GET', path, query, req: { signal } }, signal, true);
+      // No dispose: the scope lives as long as the stream, and the stream's signal aborts when it ends.
+      const scope = new RequestScope(undefined, signal);
+      const res = await this.#attempts({ method: 'GET', path, query, req: { signal } }, scope, true);
       if (isSuccess(res.statusCode)) return res;
-      throw await toApiError(res, signal);
+      throw await toApiError(res, scope);
     }, deadlineMs, o.signal);
   }
 
   /** Any JSON request (discovery, /version, ...): parses a 2xx body, throws ApiError otherwise. */
   async requestJson<T>(call: ApiCall): Promise<T> {
-    const { signal, dispose } = requestSignal(call.req, this.#timeoutMs);
+    const body = await this.#request(call);
+    if (body.length === 0) return undefined as T;
     try {
-      const res = await this.#attempts(call, signal, false);
-      if (!isSuccess(res.statusCode)) throw await toApiError(res, signal);
-      const body = await readBody(res, L.MAX_RESPONSE_BYTES, signal);
-      if (body.length === 0) return undefined as T;
-      try {
-        return JSON.parse(body.toString('utf8')) as T;
-      } catch (e) {
-        throw new ConnectionError(`${call.method} ${call.path}: the answer is not JSON: ${(e as Error).message}`);
-      }
+      return JSON.parse(body.toString('utf8')) as T;
+    } catch (e) {
+      throw new ConnectionError(`${call.method} ${call.path}: the answer is not JSON: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * A request whose answer the caller does not need (the bench's creates): a 2xx body is read
+   * and dropped unparsed, anything else throws ApiError as requestJson does.
+   */
+  async requestDiscardingBody(call: ApiCall): Promise<void> {
+    await this.#request(call);
+  }
+
+  /** A create whose created object the caller does not need (see requestDiscardingBody). */
+  async createDiscardingResult<T extends KubeObject>(r: ResourceInfo, namespace: string, obj: T,
+    o: WriteOptions = {}): Promise<void> {
+    await this.#request({ method: 'POST', path: collectionPath(r, namespace, true), query: writeQuery(o), body: obj,
+      req: o });
+  }
+
+  /** The 2xx answer's body, bytes; ApiError for any other answer. */
+  async #request(call: ApiCall): Promise<Buffer> {
+    const scope = new RequestScope(call.req?.timeoutMs ?? this.#timeoutMs, call.req?.signal);
+    try {
+      const res = await this.#attempts(call, scope, false);
+      if (!isSuccess(res.statusCode)) throw await toApiError(res, scope);
+      return await readBody(res, L.MAX_RESPONSE_BYTES, scope);
     } finally {
-      dispose();
+      scope.dispose();
     }
   }
 
   /** Sends with rate limiting and Retry-After retries; returns the final response (body unread). */
-  async #attempts(call: ApiCall, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+  async #attempts(call: ApiCall, scope: RequestScope, watch: boolean): Promise<IncomingMessage> {
     const body = encodeBody(call.body);
     for (let attempt = 0; ; attempt++) {
-      await this.rateLimiter.wait(signal);
-      const res = await this.#send(call, body, signal, watch);
+      await this.rateLimiter.wait(() => scope.signal);
+      const res = await this.#send(call, body, scope, watch);
       const waitMs = retryAfterMs(res, call.method);
       if (waitMs === undefined || attempt >= L.MAX_RETRY_AFTER_RETRIES) return res;
       res.resume();
-      await sleep(waitMs, signal);
+      await sleep(waitMs, scope.signal);
     }
   }
 
-  #send(call: ApiCall, body: Buffer | undefined, signal: AbortSignal, watch: boolean): Promise<IncomingMessage> {
+  #send(call: ApiCall, body: Buffer | undefined, scope: RequestScope, watch: boolean): Promise<IncomingMessage> {
     // Request options are built from parts prepared once, not from a URL parsed per request (a
     // bind or a create is one request each: this path runs thousands of times a second).
     let query = '';
@@ -323,18 +346,17 @@ export class ApiClient {
       method: call.method, headers, agent };
     if (this.#servername !== undefined) options.servername = this.#servername;
     return new Promise((resolve, reject) => {
-      if (signal.aborted) { reject(abortReason(signal, call)); return; }
-      // The abort listener stays until the response is closed, so a timeout or close() also ends
+      if (scope.aborted) { reject(scope.error(call.method, call.path)); return; }
+      // The end hook stays until the response is closed, so a timeout or close() also ends
       // the body read (destroying the request destroys the response).
       const req = this.#mod.request(options, (res) => {
-        res.once('close', () => signal.removeEventListener('abort', onAbort));
+        res.once('close', () => scope.clearOnEnd(onEnd));
         resolve(res);
       });
-      const onAbort = (): void => { req.destroy(); reject(abortReason(signal, call)); };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const onEnd = scope.setOnEnd(() => { req.destroy(); reject(scope.error(call.method, call.path)); });
       req.on('error', (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? abortReason(signal, call) :
+        scope.clearOnEnd(onEnd);
+        reject(scope.aborted ? scope.error(call.method, call.path) :
           new ConnectionError(`${call.method} ${call.path}: ${e.message}`, { cause: e }));
       });
       req.end(body);
@@ -385,27 +407,6 @@ function encodeBody(body: unknown): Buffer | undefined {
   return buf;
 }
 
-/** Timeout (ConnectionError) or caller's signal (AbortedError), whichever first; dispose() unhooks both. */
-function requestSignal(req: RequestOptions | undefined, defaultTimeoutMs: number):
-  { signal: AbortSignal; dispose: () => void } {
-  const ac = new AbortController();
-  const timeoutMs = req?.timeoutMs ?? defaultTimeoutMs;
-  const timer = setTimeout(() => ac.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-  const parent = req?.signal;
-  const onAbort = (): void => ac.abort(parent?.reason);
-  if (parent?.aborted === true) ac.abort(parent.reason);
-  else parent?.addEventListener('abort', onAbort, { once: true });
-  return { signal: ac.signal, dispose: () => { clearTimeout(timer); parent?.removeEventListener('abort', onAbort); } };
-}
-
-function abortReason(signal: AbortSignal, call: ApiCall): Error {
-  const r: unknown = signal.reason;
-  if (r instanceof DOMException && r.name === 'TimeoutError') {
-    return new ConnectionError(`${call.method} ${call.path}: timed out`);
-  }
-  return new AbortedError(`${call.method} ${call.path}: aborted`);
-}
-
 /** client-go rest.Request checkWait: 429 (any method) or 5xx (GET only) with a Retry-After in seconds. */
 function retryAfterMs(res: IncomingMessage, method: string): number | undefined {
   const code = res.statusCode ?? 0;
@@ -417,23 +418,23 @@ function retryAfterMs(res: IncomingMessage, method: string): number | undefined 
   return Math.min(seconds * 1000, L.MAX_RETRY_AFTER_MS);
 }
 
-async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+async function readBody(res: IncomingMessage, maxBytes: number, scope: RequestScope): Promise<Buffer> {
   try {
     return await readStream(res, maxBytes);
   } catch (e) {
     if (e instanceof StreamTooLargeError) throw new SizeLimitError(`response larger than ${maxBytes} bytes`);
-    if (signal.aborted) throw abortReason(signal, { method: '', path: res.url ?? '' });
+    if (scope.aborted) throw scope.error('', res.url ?? '');
     throw new ConnectionError(`response broke off: ${(e as Error).message}`, { cause: e });
   }
 }
 
-async function toApiError(res: IncomingMessage, signal: AbortSignal): Promise<ApiError> {
+async function toApiError(res: IncomingMessage, scope: RequestScope): Promise<ApiError> {
   const code = res.statusCode ?? 0;
   const header = res.headers['retry-after'];
   const retryAfter = header === undefined || !Number.isFinite(Number(header)) ? undefined : Number(header);
   let text = '';
   try {
-    text = (await readBody(res, L.MAX_ERROR_BODY_BYTES, signal)).toString('utf8');
+    text = (await readBody(res, L.MAX_ERROR_BODY_BYTES, scope)).toString('utf8');
   } catch (e) {
     if (e instanceof AbortedError) throw e;
   }

@@ -85,9 +85,21 @@ export class Indexer<T extends KubeObject> {
   set(obj: T): T | undefined {
     const key = keyOf(obj);
     const old = this.#items.get(key);
-    if (old !== undefined) this.#unindex(key, old);
     this.#items.set(key, obj);
-    this.#index(key, obj);
+    if (old === undefined) {
+      this.#index(key, obj);
+      return old;
+    }
+    // An update seldom moves an object between index values (the namespace never): re-index only
+    // the indexers whose values changed, instead of a delete and an add on sets holding every key.
+    for (const [name, fn] of this.#indexers) {
+      const before = fn(old);
+      const after = fn(obj);
+      if (sameValues(before, after)) continue;
+      const index = this.#indices.get(name)!;
+      removeKey(index, key, before);
+      addKey(index, key, after);
+    }
     return old;
   }
 
@@ -100,26 +112,33 @@ export class Indexer<T extends KubeObject> {
   }
 
   #index(key: string, obj: T): void {
-    for (const [name, fn] of this.#indexers) {
-      const index = this.#indices.get(name) ?? new Map<string, Set<string>>();
-      for (const v of new Set(fn(obj))) {
-        let keys = index.get(v);
-        if (keys === undefined) index.set(v, keys = new Set());
-        keys.add(key);
-      }
-    }
+    for (const [name, fn] of this.#indexers) addKey(this.#indices.get(name)!, key, fn(obj));
   }
 
   #unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.#indexers) {
-      const index = this.#indices.get(name);
-      if (index === undefined) continue;
-      for (const v of new Set(fn(obj))) {
-        const keys = index.get(v);
-        if (keys === undefined) continue;
-        keys.delete(key);
-        if (keys.size === 0) index.delete(v);
-      }
-    }
+    for (const [name, fn] of this.#indexers) removeKey(this.#indices.get(name)!, key, fn(obj));
+  }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function addKey(index: Map<string, Set<string>>, key: string, values: readonly string[]): void {
+  for (const v of values) {
+    let keys = index.get(v);
+    if (keys === undefined) index.set(v, keys = new Set());
+    keys.add(key);
+  }
+}
+
+function removeKey(index: Map<string, Set<string>>, key: string, values: readonly string[]): void {
+  for (const v of values) {
+    const keys = index.get(v);
+    if (keys === undefined) continue;
+    keys.delete(key);
+    if (keys.size === 0) index.delete(v);
   }
 }

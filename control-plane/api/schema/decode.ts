@@ -167,6 +167,11 @@ function decodeScalar(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): Jso
   }
 }
 
+function sortedByKey(entries: readonly [string, unknown][]): boolean {
+  for (let i = 1; i < entries.length; i++) if (entries[i - 1]![0] > entries[i]![0]) return false;
+  return true;
+}
+
 function decodeValue(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): JsonValue | undefined {
   if (v === null) return undefined;
   switch (schema.kind) {
@@ -181,8 +186,10 @@ function decodeValue(schema: Schema, v: JsonValue, where: Where, ctx: Ctx): Json
     case 'map': {
       if (!isJsonObject(v)) return typeMismatch(ctx, where, jsonTypeName(v), schema);
       const out: JsonObject = {};
-      // Go marshals map keys sorted.
-      for (const [k, item] of Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      // Go marshals map keys sorted (most maps, labels or resource requests, come sorted or small already).
+      const entries = Object.entries(v);
+      if (!sortedByKey(entries)) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [k, item] of entries) {
         const w: Where = { parent: where, key: k, index: -1, field: false, struct: where.struct };
         const d = item === null ? zeroValue(schema.values) : decodeValue(schema.values, item, w, ctx);
         const value = d === undefined ? zeroValue(schema.values) : d;

@@ -109,13 +109,18 @@ function get(o: unknown, a: string, b?: string): unknown {
 }
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-function metaFields(o: unknown, namespaced: boolean): Record<string, string> {
-  const out: Record<string, string> = { 'metadata.name': str(get(o, 'metadata', 'name')) };
-  if (namespaced) out['metadata.namespace'] = str(get(o, 'metadata', 'namespace'));
-  return out;
-}
+type Getter = (o: unknown) => string;
 
-type FieldsFn = (o: unknown) => Record<string, string>;
+/**
+ * Each selectable field's getter, per resource (metadata.name and, when namespaced,
+ * metadata.namespace come on top). Getters rather than a record of every field: a watch with a
+ * field selector judges every event, and building all nine pod fields to read one or two was
+ * most of that cost.
+ */
+const META_GETTERS: Readonly<Record<string, Getter>> = {
+  'metadata.name': (o) => str(get(o, 'metadata', 'name')),
+  'metadata.namespace': (o) => str(get(o, 'metadata', 'namespace')),
+};
 
 function firstIp(o: unknown): string {
   const ips = get(o, 'status', 'podIPs');
@@ -123,54 +128,80 @@ function firstIp(o: unknown): string {
   return first !== '' ? first : str(get(o, 'status', 'podIP'));
 }
 
-const FIELDS: Record<string, FieldsFn> = {
-  '/pods': (o) => ({
-    ...metaFields(o, true),
-    'spec.nodeName': str(get(o, 'spec', 'nodeName')),
-    'spec.restartPolicy': str(get(o, 'spec', 'restartPolicy')),
-    'spec.schedulerName': str(get(o, 'spec', 'schedulerName')),
-    'spec.serviceAccountName': str(get(o, 'spec', 'serviceAccountName')),
-    'spec.hostNetwork': get(o, 'spec', 'hostNetwork') === true ? 'true' : 'false',
-    'status.phase': str(get(o, 'status', 'phase')),
-    'status.podIP': firstIp(o),
-    'status.nominatedNodeName': str(get(o, 'status', 'nominatedNodeName')),
-  }),
-  '/nodes': (o) => ({ ...metaFields(o, false), 'spec.unschedulable': get(o, 'spec', 'unschedulable') === true ? 'true' : 'false' }),
-  '/namespaces': (o) => ({ ...metaFields(o, false), 'status.phase': str(get(o, 'status', 'phase')) }),
-  '/secrets': (o) => ({ ...metaFields(o, true), type: str(get(o, 'type')) }),
-  '/events': (o) => ({
-    ...metaFields(o, true),
-    'involvedObject.kind': str(get(o, 'involvedObject', 'kind')),
-    'involvedObject.namespace': str(get(o, 'involvedObject', 'namespace')),
-    'involvedObject.name': str(get(o, 'involvedObject', 'name')),
-    'involvedObject.uid': str(get(o, 'involvedObject', 'uid')),
-    'involvedObject.apiVersion': str(get(o, 'involvedObject', 'apiVersion')),
-    'involvedObject.resourceVersion': str(get(o, 'involvedObject', 'resourceVersion')),
-    'involvedObject.fieldPath': str(get(o, 'involvedObject', 'fieldPath')),
-    reason: str(get(o, 'reason')),
-    reportingComponent: str(get(o, 'reportingComponent')),
-    source: str(get(o, 'source', 'component')) || str(get(o, 'reportingComponent')),
-    type: str(get(o, 'type')),
-  }),
-  '/replicationcontrollers': (o) => ({ ...metaFields(o, true), 'status.replicas': String(Number(get(o, 'status', 'replicas') ?? 0)) }),
-  'apps/replicasets': (o) => ({ ...metaFields(o, true), 'status.replicas': String(Number(get(o, 'status', 'replicas') ?? 0)) }),
-  '/services': (o) => ({
-    ...metaFields(o, true), 'spec.clusterIP': str(get(o, 'spec', 'clusterIP')), 'spec.type': str(get(o, 'spec', 'type')),
-  }),
+const replicas: Getter = (o) => String(Number(get(o, 'status', 'replicas') ?? 0));
+
+const GETTERS: Readonly<Record<string, Readonly<Record<string, Getter>>>> = {
+  '/pods': {
+    'spec.nodeName': (o) => str(get(o, 'spec', 'nodeName')),
+    'spec.restartPolicy': (o) => str(get(o, 'spec', 'restartPolicy')),
+    'spec.schedulerName': (o) => str(get(o, 'spec', 'schedulerName')),
+    'spec.serviceAccountName': (o) => str(get(o, 'spec', 'serviceAccountName')),
+    'spec.hostNetwork': (o) => (get(o, 'spec', 'hostNetwork') === true ? 'true' : 'false'),
+    'status.phase': (o) => str(get(o, 'status', 'phase')),
+    'status.podIP': firstIp,
+    'status.nominatedNodeName': (o) => str(get(o, 'status', 'nominatedNodeName')),
+  },
+  '/nodes': { 'spec.unschedulable': (o) => (get(o, 'spec', 'unschedulable') === true ? 'true' : 'false') },
+  '/namespaces': { 'status.phase': (o) => str(get(o, 'status', 'phase')) },
+  '/secrets': { type: (o) => str(get(o, 'type')) },
+  '/events': {
+    'involvedObject.kind': (o) => str(get(o, 'involvedObject', 'kind')),
+    'involvedObject.namespace': (o) => str(get(o, 'involvedObject', 'namespace')),
+    'involvedObject.name': (o) => str(get(o, 'involvedObject', 'name')),
+    'involvedObject.uid': (o) => str(get(o, 'involvedObject', 'uid')),
+    'involvedObject.apiVersion': (o) => str(get(o, 'involvedObject', 'apiVersion')),
+    'involvedObject.resourceVersion': (o) => str(get(o, 'involvedObject', 'resourceVersion')),
+    'involvedObject.fieldPath': (o) => str(get(o, 'involvedObject', 'fieldPath')),
+    reason: (o) => str(get(o, 'reason')),
+    reportingComponent: (o) => str(get(o, 'reportingComponent')),
+    source: (o) => str(get(o, 'source', 'component')) || str(get(o, 'reportingComponent')),
+    type: (o) => str(get(o, 'type')),
+  },
+  '/replicationcontrollers': { 'status.replicas': replicas },
+  'apps/replicasets': { 'status.replicas': replicas },
+  '/services': {
+    'spec.clusterIP': (o) => str(get(o, 'spec', 'clusterIP')),
+    'spec.type': (o) => str(get(o, 'spec', 'type')),
+  },
 };
+
+/** The getter of one selectable field of the resource; undefined for a field it does not have (reads as ''). */
+function getterOf(group: string, plural: string, namespaced: boolean, field: string): Getter | undefined {
+  if (field === 'metadata.name') return META_GETTERS['metadata.name'];
+  if (field === 'metadata.namespace') return namespaced ? META_GETTERS['metadata.namespace'] : undefined;
+  const own = GETTERS[`${group}/${plural}`];
+  return own !== undefined && Object.prototype.hasOwnProperty.call(own, field) ? own[field] : undefined;
+}
 
 /** The selectable fields of an object of the resource (group, plural), with their values. */
 export function selectableFields(group: string, plural: string, namespaced: boolean,
   obj: unknown): Record<string, string> {
-  const fn = FIELDS[`${group}/${plural}`];
-  return fn ? fn(obj) : metaFields(obj, namespaced);
+  const out: Record<string, string> = { 'metadata.name': META_GETTERS['metadata.name']!(obj) };
+  if (namespaced) out['metadata.namespace'] = META_GETTERS['metadata.namespace']!(obj);
+  for (const [field, fn] of Object.entries(GETTERS[`${group}/${plural}`] ?? {})) out[field] = fn(obj);
+  return out;
+}
+
+/**
+ * `selector.matches(selectableFields(...))` as one function built once per selector, which
+ * reads only the fields the selector names.
+ */
+export function fieldMatcher(group: string, plural: string, namespaced: boolean,
+  selector: FieldSelector): (obj: unknown) => boolean {
+  const terms = selector.requirements.map((r) => ({ get: getterOf(group, plural, namespaced, r.field),
+    equal: r.operator === '=', value: r.value }));
+  return (obj) => {
+    for (const t of terms) {
+      const v = t.get === undefined ? '' : t.get(obj);
+      if ((v === t.value) !== t.equal) return false;
+    }
+    return true;
+  };
 }
 
 /** The field labels a resource supports; metadata.name and metadata.namespace always. */
 export function supportedFieldLabels(group: string, plural: string): string[] {
-  const fn = FIELDS[`${group}/${plural}`];
-  const names = fn ? Object.keys(fn({})) : ['metadata.name'];
-  return [...new Set(['metadata.name', 'metadata.namespace', ...names])];
+  return ['metadata.name', 'metadata.namespace', ...Object.keys(GETTERS[`${group}/${plural}`] ?? {})];
 }
 
 /**

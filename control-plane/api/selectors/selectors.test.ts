@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { params, seed } from '../testing/fc.js';
-import { checkFieldSelector, parseFieldSelector, selectableFields, supportedFieldLabels } from './fields.js';
+import {
+  checkFieldSelector, FieldSelector, fieldMatcher, parseFieldSelector, selectableFields, supportedFieldLabels,
+} from './fields.js';
 import { formatLabelSelector, labelSelectorAsSelector } from './label-selector.js';
 import { LabelSelector, formatLabels, parseLabelSelector, selectorFromSet, type Requirement } from './labels.js';
 
@@ -128,6 +130,31 @@ test('field selectors: parsing, escaping, matching and per-resource support', ()
   const ev = selectableFields('', 'events', true, { involvedObject: { kind: 'Pod', name: 'p' }, reportingComponent: 'kubelet' });
   assert.equal(ev['involvedObject.kind'], 'Pod');
   assert.equal(ev['source'], 'kubelet');
+});
+
+// fieldMatcher reads only the fields a selector names; it must say what matching the record of
+// every selectable field says, for any resource, object shape and selector.
+test('property: fieldMatcher agrees with matches(selectableFields(...))', () => {
+  const resources: [string, string, boolean][] = [['', 'pods', true], ['', 'nodes', false], ['', 'events', true],
+    ['', 'namespaces', false], ['', 'configmaps', true], ['apps', 'replicasets', true], ['', 'services', true]];
+  const value = fc.oneof(fc.constantFrom('', 'a', 'Running', 'n1', 'true', '3'), fc.integer({ min: -2, max: 3 }),
+    fc.boolean(), fc.constant(null), fc.constant(undefined));
+  const section = fc.dictionary(fc.constantFrom('name', 'namespace', 'nodeName', 'phase', 'hostNetwork', 'unschedulable',
+    'replicas', 'podIP', 'type', 'kind', 'component', 'uid'), value);
+  const obj = fc.record({ metadata: section, spec: section, status: section, involvedObject: section, source: section,
+    type: value, reason: value, reportingComponent: value }, { requiredKeys: [] });
+  const term = fc.record({
+    field: fc.constantFrom('metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase', 'spec.hostNetwork',
+      'spec.unschedulable', 'status.replicas', 'status.podIP', 'type', 'source', 'involvedObject.kind', 'spec.type',
+      'not.a.field'),
+    operator: fc.constantFrom('=' as const, '!=' as const),
+    value: fc.constantFrom('', 'a', 'Running', 'n1', 'true', 'false', '0', '3'),
+  });
+  const terms = fc.array(term, { maxLength: 4 });
+  fc.assert(fc.property(fc.constantFrom(...resources), terms, obj, ([g, p, ns], reqs, o) => {
+    const sel = new FieldSelector(reqs);
+    assert.equal(fieldMatcher(g, p, ns, sel)(o), sel.matches(selectableFields(g, p, ns, o)));
+  }), params(500));
 });
 
 const KEYS = ['a', 'app', 'tier', 'example.com/role', 'x_y', 'k8s.io/n'];

@@ -181,9 +181,14 @@ function prune(merged: JsonObject, root: Shape, managers: Managers, lastSet: Fie
 function takeOwnership(live: JsonObject, next: JsonObject, root: Shape, managers: Managers, selfId: string,
   ignore: readonly FieldPath[], force: boolean): { conflicts: Conflict[]; changed: FieldSet; removed: FieldSet } {
   const c = compare(live, next, root);
-  // The comparison's sets are this call's own: built on in place rather than copied.
-  const changed = c.modified;
-  changed.addAll(c.added);
+  // The comparison's sets are this call's own: built on in place rather than copied (a create
+  // only adds, so its whole object's set is taken as it is).
+  let changed: FieldSet;
+  if (c.modified.isEmpty()) changed = c.added;
+  else {
+    changed = c.modified;
+    changed.addAll(c.added);
+  }
   changed.removePrefixes(ignore);
   const removed = c.removed.removePrefixes(ignore);
   const conflicts: Conflict[] = [];

@@ -98,11 +98,28 @@ export class FieldSet {
 
   /** Paths in this set and not in other (exact paths: a member of other does not remove its children). */
   difference(other: FieldSet): FieldSet {
-    return combine(this, other, (a, b) => a && !b, (a, b) => (b ? a.difference(b) : a.clone()));
+    return FieldSet.#combine(this, other, (a, b) => a && !b, (a, b) => (b ? a.difference(b) : a.clone()));
   }
 
   intersection(other: FieldSet): FieldSet {
-    return combine(this, other, (a, b) => a && b, (a, b) => (b ? a.intersection(b) : undefined));
+    return FieldSet.#combine(this, other, (a, b) => a && b, (a, b) => (b ? a.intersection(b) : undefined));
+  }
+
+  /**
+   * The members of `a` that keepMember keeps, and the non-empty results of `child` for a's
+   * children. In the sets' own order, not sorted: a set's order is never seen (everything that
+   * prints or encodes a set sorts), and the sorting was a third of recording ownership.
+   * `child` returns a new set (or undefined), which becomes the child as it is.
+   */
+  static #combine(a: FieldSet, b: FieldSet, keepMember: (inA: boolean, inB: boolean) => boolean,
+    child: (ca: FieldSet, cb: FieldSet | undefined) => FieldSet | undefined): FieldSet {
+    const out = new FieldSet();
+    for (const m of a.#members) if (keepMember(true, b.#members.has(m))) out.#members.add(m);
+    for (const [pe, ca] of a.#children) {
+      const c = child(ca, b.#children.get(pe));
+      if (c && !c.isEmpty()) out.#children.set(pe, c);
+    }
+    return out;
   }
 
   /** This set without any path that starts with one of the prefixes (an ignore filter). */
@@ -153,17 +170,6 @@ export class FieldSet {
     for (const m of other.#members) this.#members.add(m);
     for (const [pe, c] of other.#children) this.ensureChild(pe).addAll(c);
   }
-}
-
-function combine(a: FieldSet, b: FieldSet, keepMember: (inA: boolean, inB: boolean) => boolean,
-  child: (ca: FieldSet, cb: FieldSet | undefined) => FieldSet | undefined): FieldSet {
-  const out = new FieldSet();
-  for (const m of a.memberElements()) if (keepMember(true, b.hasMember(m))) out.addMember(m);
-  for (const pe of a.childElements()) {
-    const c = child(a.child(pe) as FieldSet, b.child(pe));
-    if (c && !c.isEmpty()) out.ensureChild(pe).addAll(c);
-  }
-  return out;
 }
 
 // ---- path elements ------------------------------------------------------------------------

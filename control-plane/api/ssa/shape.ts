@@ -71,19 +71,44 @@ export function shapeOf(schema: Schema | undefined, context = ''): Shape {
   }
 }
 
+/**
+ * Shapes derived once per schema node: every write walks its object field by field, and a new
+ * shape (plus its "<struct>.<field>" context string) per visited field was a good part of the
+ * garbage of recording ownership. Schemas are built once and never change.
+ */
+const fieldShapes = new WeakMap<ObjectSchema, Map<string, Shape>>();
+const plainShapes = new WeakMap<Schema, Shape>();
+
+function plainShapeOf(schema: Schema): Shape {
+  let s = plainShapes.get(schema);
+  if (s === undefined) {
+    s = shapeOf(schema);
+    plainShapes.set(schema, s);
+  }
+  return s;
+}
+
 /** Shape of a child of a struct or map node; undefined when the struct does not declare the field. */
 export function childShape(shape: Shape, key: string): Shape | undefined {
   if (shape.kind === 'struct') {
     const f = shape.schema.fields[key];
-    return f ? shapeOf(f.schema, `${shape.schema.name}.${key}`) : undefined;
+    if (!f) return undefined; // not declared: not remembered either (such keys come from the client)
+    let byKey = fieldShapes.get(shape.schema);
+    if (byKey === undefined) fieldShapes.set(shape.schema, byKey = new Map());
+    let cs = byKey.get(key);
+    if (cs === undefined) {
+      cs = shapeOf(f.schema, `${shape.schema.name}.${key}`);
+      byKey.set(key, cs);
+    }
+    return cs;
   }
-  if (shape.kind === 'map') return shapeOf(shape.values);
+  if (shape.kind === 'map') return plainShapeOf(shape.values);
   return LEAF;
 }
 
 /** Shape of an item of a list node. */
 export function itemShape(shape: Shape): Shape {
-  return shape.kind === 'assoc' ? shapeOf(shape.item) : LEAF;
+  return shape.kind === 'assoc' ? plainShapeOf(shape.item) : LEAF;
 }
 
 /** Whether a JSON value fits a shape well enough to descend into it (else it is treated as a leaf). */

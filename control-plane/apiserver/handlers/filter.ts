@@ -1,8 +1,8 @@
 // LIST and WATCH filtering: namespace, labelSelector, fieldSelector — parsed once per request,
 // errors as Kubernetes' 400s.
 import {
-  badRequest, checkFieldSelector, type JsonObject, type LabelSelector, parseFieldSelector, parseLabelSelector,
-  type ResourceInfo, selectableFields, type Status,
+  badRequest, checkFieldSelector, fieldMatcher, type JsonObject, type LabelSelector, parseFieldSelector,
+  parseLabelSelector, type ResourceInfo, type Status,
 } from '../../api/index.js';
 import type { FieldSelector } from '../../api/selectors/fields.js';
 
@@ -29,13 +29,14 @@ export function parseFilter(r: ResourceInfo, q: URLSearchParams): ObjectFilter |
     if (!c.ok) return badRequest(c.error.message);
     fields = c.value;
   }
+  const fieldsMatch = fields && !fields.isEverything()
+    ? fieldMatcher(r.group, r.plural, r.namespaced, fields) : undefined;
   const matches = (obj: JsonObject): boolean => {
     if (labels && !labels.isEverything()) {
       const m = (obj['metadata'] ?? {}) as JsonObject;
       if (!labels.matches((m['labels'] ?? {}) as Record<string, string>)) return false;
     }
-    if (fields && !fields.isEverything()) return fields.matches(selectableFields(r.group, r.plural, r.namespaced, obj));
-    return true;
+    return fieldsMatch === undefined || fieldsMatch(obj);
   };
   return { labels, fields, matches };
 }

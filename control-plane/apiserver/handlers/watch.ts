@@ -65,23 +65,12 @@ export async function handleWatch(d: HandlerDeps, ctx: RequestContext, r: Resour
   }
   const prefix = d.keys.collectionPrefix(r, ctx.info.namespace);
   const name = ctx.info.name;
-  const judge = (o: JsonObject): boolean => {
+  // Judged twice per object (as the new state of one event and the old state of the next), but a
+  // field selector reads only the fields it names (fieldMatcher): cheaper than remembering verdicts.
+  const inScope = (o: JsonObject): boolean => {
     const m = (o['metadata'] ?? {}) as JsonObject;
     return (name === '' || m['name'] === name) &&
       (!r.namespaced || ctx.info.namespace === '' || m['namespace'] === ctx.info.namespace) && filter.matches(o);
-  };
-  // With a field selector (the scheduler's status.phase ones), each cached object would be judged
-  // twice, as the new state of one event and the old state of the next, each time building its
-  // selectable fields: remember the verdict (cached objects are never mutated). Cheap verdicts
-  // are not worth a WeakMap entry.
-  const verdicts = filter.fields && !filter.fields.isEverything() ? new WeakMap<JsonObject, boolean>() : undefined;
-  const inScope = verdicts === undefined ? judge : (o: JsonObject): boolean => {
-    let v = verdicts.get(o);
-    if (v === undefined) {
-      v = judge(o);
-      verdicts.set(o, v);
-    }
-    return v;
   };
   const rv = ctx.query.get('resourceVersion') ?? '';
   const cache = d.cacher.cache(r);
@@ -136,18 +125,21 @@ export async function handleWatch(d: HandlerDeps, ctx: RequestContext, r: Resour
 }
 
 /**
- * One event is usually sent to many watchers in the same form: encode it once. Cached per
- * object (objects in the cache are never mutated) and event type.
+ * One event is usually sent to many watchers in the same form, one watcher after the other while
+ * the cache applies it (subscribers run synchronously): encode it once. A memo of the last object
+ * only, as kube-apiserver caches a serialization per event: a WeakMap over every object sent kept
+ * each object's encoding (as large as the object) alive as long as the object stayed cached, and
+ * its entries cost every major GC. Cached objects are never mutated, so identity is the key.
  */
-const encoded = new WeakMap<object, Partial<Record<string, string>>>();
+let memoObject: object | undefined;
+let memoForms: Partial<Record<string, string>> = {};
 
 function encodedLine(type: string, object: JsonObject): string {
-  let forms = encoded.get(object);
-  if (!forms) {
-    forms = {};
-    encoded.set(object, forms);
+  if (memoObject !== object) {
+    memoObject = object;
+    memoForms = {};
   }
-  return (forms[type] ??= JSON.stringify({ type, object }) + '\n');
+  return (memoForms[type] ??= JSON.stringify({ type, object }) + '\n');
 }
 
 /**

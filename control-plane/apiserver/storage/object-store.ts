@@ -43,8 +43,10 @@ export function decodeObject(key: string, value: Buffer, rv: number): JsonObject
     throw new Error(`the value stored at ${key} (revision ${rv}) is not a JSON object`);
   }
   const obj = parsed as JsonObject;
-  const meta = (obj['metadata'] ?? {}) as JsonObject;
-  obj['metadata'] = { ...meta, resourceVersion: String(rv) };
+  const meta = obj['metadata'];
+  // Freshly parsed, so ours to stamp in place (a copy of the metadata per watch event was garbage at once).
+  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) (meta as JsonObject)['resourceVersion'] = String(rv);
+  else obj['metadata'] = { ...((meta ?? {}) as JsonObject), resourceVersion: String(rv) };
   return obj;
 }
 
