@@ -4,8 +4,9 @@
 // clients reconnect elsewhere, in-flight unary calls finish (up to CLOSE_GRACE_MS), then
 // connections close.
 
-import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
 import type { EtcdBackend } from './backend.js';
+import { fastMethods, installFastUnary } from './fast-unary.js';
 import {
   CLOSE_GRACE_MS, GRPC_KEEPALIVE_MIN_TIME_MS, GRPC_KEEPALIVE_INTERVAL_MS, GRPC_KEEPALIVE_TIMEOUT_MS,
   MAX_CONCURRENT_STREAMS_PER_CONNECTION, MAX_KEEPALIVE_STREAMS, MAX_RECEIVE_MESSAGE_BYTES, MAX_SNAPSHOT_STREAMS,
@@ -47,6 +48,8 @@ export const SERVER_CHANNEL_OPTIONS: ChannelOptions = Object.freeze({
   'grpc.keepalive_time_ms': GRPC_KEEPALIVE_INTERVAL_MS,
   'grpc.keepalive_timeout_ms': GRPC_KEEPALIVE_TIMEOUT_MS,
   'grpc.http2.min_ping_interval_without_data_ms': GRPC_KEEPALIVE_MIN_TIME_MS,
+  // Per-call counters and timestamps nobody reads (no channelz service is exposed).
+  'grpc.enable_channelz': 0,
 });
 
 function bind(server: Server, address: string): Promise<number> {
@@ -77,7 +80,8 @@ export async function startEtcdApiServer(options: EtcdApiServerOptions): Promise
   };
   const defs = serverServiceDefinitions();
   const server = new Server(SERVER_CHANNEL_OPTIONS);
-  server.addService(defs.KV, kvService(ctx));
+  const kv = kvService(ctx);
+  server.addService(defs.KV, kv);
   server.addService(defs.Watch, watchService(ctx));
   server.addService(defs.Lease, leaseService(ctx));
   server.addService(defs.Cluster, clusterService(ctx));
@@ -85,6 +89,10 @@ export async function startEtcdApiServer(options: EtcdApiServerOptions): Promise
   server.addService(defs.Auth, authService(ctx));
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const port = await bind(server, `${host}:${options.port}`);
+  const kvMethods = fastMethods(defs.KV as unknown as Record<string, MethodDefinition<object, object>>, kv);
+  if (!installFastUnary(server, kvMethods, MAX_RECEIVE_MESSAGE_BYTES)) {
+    logger.warn({}, 'grpc-js internals changed: KV calls go through grpc-js (slower, same answers)');
+  }
   logger.info({ host: options.host, port }, 'etcd v3 API serving');
 
   let closing: Promise<void> | undefined;

@@ -99,7 +99,7 @@ export class MvccStore {
   }
 
   put(req: PutRequest): Result<PutResponse> {
-    const err = checkPutRequest(req) ?? this.#checkLease(req) ?? this.#checkIgnoreFlags(req, this.#liveNow(req.key));
+    const err = checkPutRequest(req) ?? this.#checkLease(req) ?? this.#checkIgnoreFlags(req);
     if (err !== null) return fail(err);
     const resp = this.#write((batch) => this.#put(batch, req));
     this.#hub.flushReadable();
@@ -335,8 +335,10 @@ export class MvccStore {
   }
 
   /** ignore_value / ignore_lease need the key to exist (etcd: "key not found"). */
-  #checkIgnoreFlags(req: PutRequest, live: KeyValue | undefined): MvccError | null {
-    return (req.ignoreValue === true || req.ignoreLease === true) && live === undefined ? Errors.keyNotFound : null;
+  /** The key is looked up only for a put that needs it: a plain put's lookup is #put's. */
+  #checkIgnoreFlags(req: PutRequest): MvccError | null {
+    if (req.ignoreValue !== true && req.ignoreLease !== true) return null;
+    return this.#liveNow(req.key) === undefined ? Errors.keyNotFound : null;
   }
 
   #put(batch: WriteBatch, req: PutRequest): PutResponse {

@@ -10,6 +10,7 @@ import { MemoryStorage } from '../raft/memory-storage.js';
 import { ConfChangeType, type Entry, EntryType, type Snapshot } from '../raft/types.js';
 import { Snapshotter } from '../snapshot/index.js';
 import { WAL, type WalWarning } from '../wal/index.js';
+import { MEMBER_EXTEND_AHEAD_BYTES } from '../wal/limits.js';
 import { Applier } from './applier.js';
 import { computeClusterId, computeMemberId, raftId } from './members.js';
 import type { MemberOptions } from './options.js';
@@ -60,7 +61,9 @@ async function restart(walDir: string, snapshotter: Snapshotter): Promise<Opened
     snapshot = loaded.snapshot;
     applier.restore(snapshot.data);
   }
-  const opened = await WAL.open(walDir, snapshot ? { fromSnapshot: snapshot.metadata } : {});
+  const opened = await WAL.open(walDir, {
+    extendAheadBytes: MEMBER_EXTEND_AHEAD_BYTES, ...(snapshot ? { fromSnapshot: snapshot.metadata } : {}),
+  });
   const raftStorage = new MemoryStorage({
     ...(snapshot ? { snapshot } : {}),
     hardState: opened.hardState,
@@ -82,7 +85,10 @@ async function bootstrap(o: MemberOptions, walDir: string, snapshotter: Snapshot
   const { ids, clusterId } = initialMembers(o);
   const memberId = ids.get(o.name);
   if (memberId === undefined) throw new Error(`--name ${o.name} is not in --initial-cluster (${[...ids.keys()].join(', ')})`);
-  const wal = await WAL.create(walDir, { metadata: { clusterId: u64Bytes(clusterId), memberId: u64Bytes(memberId) } });
+  const wal = await WAL.create(walDir, {
+    metadata: { clusterId: u64Bytes(clusterId), memberId: u64Bytes(memberId) },
+    extendAheadBytes: MEMBER_EXTEND_AHEAD_BYTES,
+  });
   let raftStorage: MemoryStorage;
   if (o.initialClusterState === 'new') {
     // As etcd: the initial members are committed AddNode entries of term 1.

@@ -20,7 +20,7 @@ import {
 } from '../raft/types.js';
 import { SlicedWorkAborted, type Snapshotter, runInSlices } from '../snapshot/index.js';
 import { PeerTransport } from '../transport/index.js';
-import type { WAL } from '../wal/index.js';
+import type { WAL, WalStats } from '../wal/index.js';
 import { SNAPSHOT_SLICE_MS } from '../wal/limits.js';
 import type { Applier } from './applier.js';
 import { initialMembers, type OpenedDataDir } from './data-dir.js';
@@ -148,8 +148,11 @@ export class Member {
         if (this.#stopped) return;
         this.#noteMessage(m);
         this.node.step(m);
-        this.#kick();
+        // Apply first: both run in the next check phase, in this order, so entries this message
+        // committed are applied (their clients answered) before #drive spends the turn writing
+        // the Ready's messages — the commit index to the followers — to the sockets.
         this.#kickApply();
+        this.#kick();
       },
       onUnreachable: (id) => {
         if (id === this.#soft.leader) this.#termCause = `the transport lost the connection to leader ${id}`;
@@ -235,6 +238,11 @@ export class Member {
   /** Ready to serve: a leader is known and everything committed at start is applied. */
   get ready(): boolean {
     return !this.#stopped && this.#soft.leader !== NONE && this.#caughtUp;
+  }
+
+  /** The WAL's counters (fsyncs, commit groups), for /metrics. */
+  walStats(): WalStats {
+    return this.#wal.stats();
   }
 
   isLearner(): boolean {
@@ -408,16 +416,17 @@ export class Member {
   }
 
   /**
-   * While a Ready waits on disk, a message may commit more entries (a follower's ack, a
-   * leader's commit index): apply them at once instead of after that write and the next
-   * one (see RaftNode.takeCommittedEntries). Without a Ready outstanding, #drive does it.
+   * A message may commit entries (a follower's ack, a leader's commit index): apply them at
+   * once (see RaftNode.takeCommittedEntries) — while a Ready waits on disk, instead of after
+   * that write and the next one; without one, ahead of the Ready that would carry them,
+   * whose messages are written first.
    */
   #kickApply(): void {
-    if (this.#applyScheduled || !this.#driving) return;
+    if (this.#applyScheduled) return;
     this.#applyScheduled = true;
     setImmediate(() => {
       this.#applyScheduled = false;
-      if (this.#stopped || !this.#driving) return;
+      if (this.#stopped) return;
       try {
         this.#applyCommitted(this.node.takeCommittedEntries());
       } catch (e) {
@@ -433,6 +442,7 @@ export class Member {
     this.#appliedIndex = last.index;
     this.node.appliedTo(ents);
     this.#releaseAppliedWaiters(last.index);
+    if (!this.#caughtUp && last.index >= this.#startCommit) this.#caughtUp = true;
   }
 
   async #drive(): Promise<void> {

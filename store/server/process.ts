@@ -32,15 +32,22 @@ function metricsRegistry(member: Member): Registry {
   gauge('flotilla_store_raft_applied_index', 'index applied to the state machine', () => status().applied);
   gauge('flotilla_store_mvcc_revision', 'current store revision', () => member.applier.store.currentRevision);
   gauge('flotilla_store_db_size_bytes', 'logical size of the data set', () => member.applier.store.sizeBytes);
-  new Counter({
-    name: 'flotilla_store_peer_messages_sent_total', help: 'Raft messages sent to peers', registers: [registry],
+  const peerCounter = (name: string, help: string, field: 'messagesSent' | 'framesSent') => new Counter({
+    name, help, registers: [registry],
     collect() {
       let n = 0;
-      for (const p of Object.values(member.transport.metrics().peers)) n += p.messagesSent;
+      for (const p of Object.values(member.transport.metrics().peers)) n += p[field];
       this.reset();
       this.inc(n);
     },
   });
+  gauge('flotilla_store_wal_fsyncs_total', 'WAL fsyncs (and O_DSYNC writes)', () => member.walStats().fsyncs);
+  gauge('flotilla_store_wal_saves_total', 'WAL saves (Readys written)', () => member.walStats().savesCommitted);
+  gauge('flotilla_store_wal_fsync_seconds_total', 'time in WAL fsyncs and O_DSYNC writes',
+    () => member.walStats().fsyncSecondsTotal);
+  peerCounter('flotilla_store_peer_messages_sent_total', 'Raft messages sent to peers', 'messagesSent');
+  // Frames are socket writes: per operation, they say how well the Ready loop batches.
+  peerCounter('flotilla_store_peer_frames_sent_total', 'transport frames (socket writes) sent to peers', 'framesSent');
   return registry;
 }
 

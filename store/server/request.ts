@@ -1,8 +1,10 @@
 // What a member replicates through Raft: one request per log entry, encoded with msgpackr
-// (bigints kept exact). Every member applies the same requests in log order to its MVCC
-// engine (applier.ts); the member that proposed one answers its client with the result.
+// (bigints kept exact), puts in their own binary layout (put-codec.ts). Every member
+// applies the same requests in log order to its MVCC engine (applier.ts); the member that
+// proposed one answers its client with the result.
 import { Packr } from 'msgpackr';
 import type * as api from '../api/backend.js';
+import { PUT_MARKER, decodePutEntry, encodePutEntry } from './put-codec.js';
 
 export type ReplicatedRequest =
   | { op: 'put'; req: api.PutRequest }
@@ -43,10 +45,15 @@ export interface ConfChangeContext {
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
 export function encodeEnvelope(e: Envelope): Uint8Array {
+  if (e.request.op === 'put') return encodePutEntry(e.id, e.request.req) ?? packr.pack(e);
   return packr.pack(e);
 }
 
 export function decodeEnvelope(data: Uint8Array): Envelope {
+  if (data[0] === PUT_MARKER) {
+    const { id, req } = decodePutEntry(data);
+    return { id, request: { op: 'put', req } };
+  }
   const e = packr.unpack(data) as Envelope;
   if (typeof e?.id !== 'string' || typeof e.request?.op !== 'string') {
     throw new Error('malformed replicated request in the Raft log');

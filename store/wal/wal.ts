@@ -93,6 +93,11 @@ export class WAL {
   readonly metadata: WalMetadata;
   readonly #limits: WalLimits;
   readonly #preallocate: boolean;
+  readonly #extendAhead: number;
+  /** The current segment's zeros reach this offset (WalOptions.extendAheadBytes); ≥ #appendOffset when on. */
+  #extendedTo: number;
+  /** A background extension (#maybeExtend), awaited before a write past #extendedTo, a roll or close. */
+  #extending: Promise<void> | null = null;
   readonly #hooks: WalMetricsHooks;
   readonly #segments: SegmentRef[];
   #fh: FileHandle;
@@ -124,6 +129,8 @@ export class WAL {
     this.metadata = init.metadata;
     this.#limits = init.limits;
     this.#preallocate = init.options.preallocate ?? false;
+    this.#extendAhead = this.#preallocate ? 0 : Math.max(0, init.options.extendAheadBytes ?? 0);
+    this.#extendedTo = init.appendOffset;
     this.#hooks = init.options.metrics ?? {};
     this.#segments = init.segments;
     this.#fh = init.fh;
@@ -277,6 +284,10 @@ export class WAL {
     }
     const sync = group.some((p) => p.sync);
     const synchronousWrite = bytes > 0 && sync && !this.#unsynced;
+    if (this.#extendAhead > 0 && off > this.#extendedTo) {
+      await this.#extending;
+      if (off > this.#extendedTo) await this.#extend(off); // a group larger than the lead: extend inline
+    }
     if (bytes > 0) {
       const start = performance.now();
       const fh = synchronousWrite ? (this.#dsyncFh ??= await this.#openDsync()) : this.#fh;
@@ -295,6 +306,40 @@ export class WAL {
     this.#stats.savesCommitted += group.length;
     this.#hook('onGroupCommitted', group.length, bytes);
     for (const p of group) p.resolve();
+    this.#maybeExtend();
+  }
+
+  /** Start extending in the background once less than half the lead is left. */
+  #maybeExtend(): void {
+    if (this.#extendAhead === 0 || this.#extending || this.#closed) return;
+    if (this.#extendedTo - this.#appendOffset >= this.#extendAhead / 2) return;
+    this.#extending = this.#extend(this.#appendOffset)
+      .catch((err: unknown) => {
+        // Only a lost speed-up: appends still grow the file, and are durable as before.
+        process.emitWarning(`WAL extend-ahead failed: ${String(err)}`, { code: 'FLOTILLA_WAL_EXTEND' });
+      })
+      .finally(() => {
+        this.#extending = null;
+      });
+  }
+
+  /** Write zeros from #extendedTo to `from` + the lead, and fdatasync them (see extendAheadBytes). */
+  async #extend(from: number): Promise<void> {
+    const start = Math.max(this.#extendedTo, this.#appendOffset);
+    const end = Math.max(from, start) + this.#extendAhead;
+    const fh = this.#fh;
+    await writeAll(fh, [Buffer.alloc(end - start)], start);
+    await fh.datasync();
+    if (fh === this.#fh) this.#extendedTo = Math.max(this.#extendedTo, end);
+  }
+
+  /** Cut the zeros past the data off the current segment, durably (a segment must end with its data). */
+  async #trimExtension(): Promise<void> {
+    await this.#extending;
+    if (this.#extendedTo <= this.#appendOffset) return;
+    await this.#fh.truncate(this.#appendOffset);
+    await this.#fh.datasync();
+    this.#extendedTo = this.#appendOffset;
   }
 
   #openDsync(): Promise<FileHandle> {
@@ -337,6 +382,7 @@ export class WAL {
   async #roll(): Promise<void> {
     // Only the last segment may hold a torn tail, so the old one must be whole on disk first.
     if (this.#unsynced) await this.#datasync();
+    await this.#trimExtension();
     const w = this.#written;
     const header: SegmentHeader = { seq: this.#currentSeq + 1, firstIndex: w.lastIndex + 1, prevTerm: w.lastTerm,
       preallocatedBytes: this.#preallocate ? this.#limits.segmentSizeBytes : 0, metadata: this.metadata,
@@ -349,6 +395,7 @@ export class WAL {
     this.#segments.push({ seq: header.seq, firstIndex: header.firstIndex, path: seg.path });
     this.#appendOffset = seg.dataEnd;
     this.#headerEnd = seg.dataEnd;
+    this.#extendedTo = seg.dataEnd;
     this.#stats.segmentsCreated++;
     this.#hook('onSegmentCreated', seg.path);
     await old.close();
@@ -410,6 +457,7 @@ export class WAL {
     this.#closed = true;
     await this.#flushing;
     await this.#releaseChain;
+    if (!this.#failure) await this.#trimExtension().catch(() => undefined); // else open repairs the zero tail
     await this.#fh.close();
     await this.#dsyncFh?.close();
   }
