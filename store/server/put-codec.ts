@@ -1,6 +1,7 @@
 // A put's log entry in a fixed binary layout instead of msgpack. Puts are most of the log,
 // and every member decodes every entry: msgpackr's generic map, string and bigint handling
-// cost each member a few percent of its CPU per put. Other requests stay msgpack.
+// cost each member a few percent of its CPU per put. Txns have their layout in txn-codec.ts
+// (same marker, byte [1] tells them apart); other requests stay msgpack.
 //
 // Layout (big-endian):
 //   [0]  0xc1  msgpack's one never-used byte: no msgpack entry starts with it
@@ -13,14 +14,14 @@
 import type * as api from '../api/backend.js';
 
 export const PUT_MARKER = 0xc1;
-const PUT_LAYOUT_V1 = 1;
+export const PUT_LAYOUT_V1 = 1;
 const HEADER_BYTES = 16;
-const MAX_ID_BYTES = 255;
+export const MAX_ID_BYTES = 255;
 const FLAG_PREV_KV = 1;
 const FLAG_IGNORE_VALUE = 2;
 const FLAG_IGNORE_LEASE = 4;
-const INT64_MIN = -(1n << 63n);
-const INT64_MAX = (1n << 63n) - 1n;
+export const INT64_MIN = -(1n << 63n);
+export const INT64_MAX = (1n << 63n) - 1n;
 
 /** The entry for a put, or undefined if its id or lease does not fit the layout (then msgpack is used). */
 export function encodePutEntry(id: string, req: api.PutRequest): Uint8Array | undefined {

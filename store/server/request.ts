@@ -1,10 +1,11 @@
 // What a member replicates through Raft: one request per log entry, encoded with msgpackr
-// (bigints kept exact), puts in their own binary layout (put-codec.ts). Every member
-// applies the same requests in log order to its MVCC engine (applier.ts); the member that
-// proposed one answers its client with the result.
+// (bigints kept exact), puts and txns in their own binary layouts (put-codec.ts,
+// txn-codec.ts). Every member applies the same requests in log order to its MVCC engine
+// (applier.ts); the member that proposed one answers its client with the result.
 import { Packr } from 'msgpackr';
 import type * as api from '../api/backend.js';
-import { PUT_MARKER, decodePutEntry, encodePutEntry } from './put-codec.js';
+import { PUT_LAYOUT_V1, PUT_MARKER, decodePutEntry, encodePutEntry } from './put-codec.js';
+import { decodeTxnEntry, encodeTxnEntry } from './txn-codec.js';
 
 export type ReplicatedRequest =
   | { op: 'put'; req: api.PutRequest }
@@ -46,13 +47,18 @@ const packr = new Packr({ useRecords: false, moreTypes: false });
 
 export function encodeEnvelope(e: Envelope): Uint8Array {
   if (e.request.op === 'put') return encodePutEntry(e.id, e.request.req) ?? packr.pack(e);
+  if (e.request.op === 'txn') return encodeTxnEntry(e.id, e.request.req) ?? packr.pack(e);
   return packr.pack(e);
 }
 
 export function decodeEnvelope(data: Uint8Array): Envelope {
   if (data[0] === PUT_MARKER) {
-    const { id, req } = decodePutEntry(data);
-    return { id, request: { op: 'put', req } };
+    if (data[1] === PUT_LAYOUT_V1) {
+      const { id, req } = decodePutEntry(data);
+      return { id, request: { op: 'put', req } };
+    }
+    const { id, req } = decodeTxnEntry(data);
+    return { id, request: { op: 'txn', req } };
   }
   const e = packr.unpack(data) as Envelope;
   if (typeof e?.id !== 'string' || typeof e.request?.op !== 'string') {
