@@ -12,6 +12,7 @@
 import * as http2 from 'node:http2';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import { installCheapAsyncBind } from './async-bind.js';
 
 /** gRPC's message prefix: a compressed flag byte and a 4-byte big-endian length. */
 const MESSAGE_PREFIX_BYTES = 5;
@@ -81,7 +82,9 @@ export class UnaryChannel {
   #session: http2.ClientHttp2Session | undefined;
   #closed = false;
 
-  constructor(readonly authority: string, private readonly maxReceiveBytes: number) {}
+  constructor(readonly authority: string, private readonly maxReceiveBytes: number) {
+    installCheapAsyncBind(); // each request() binds a function (see async-bind.ts)
+  }
 
   #connection(): http2.ClientHttp2Session {
     const live = this.#session;
