@@ -5,6 +5,7 @@ import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { MethodDefinition } from '@grpc/grpc-js';
+import { MAX_RECEIVE_MESSAGE_BYTES } from './limits.js';
 import { loadEtcdPackage } from './proto.js';
 import { startLocalServer, type LocalServer } from './testing/harness.js';
 
@@ -91,6 +92,18 @@ describe('KV fast path', () => {
     assert.equal(statusOf(await rawCall(session, kv['Range']!.path, Buffer.concat([one, one]))).code, '13');
     const flagged = frame(kv['Range']!.requestSerialize({ key: Buffer.from('k') }), true);
     assert.equal(statusOf(await rawCall(session, kv['Range']!.path, flagged)).code, '13');
+  });
+
+  test('a message over the receive bound is refused (RESOURCE_EXHAUSTED), by its prefix or by what arrives', async () => {
+    const declaredTooLarge = Buffer.alloc(5 + 16);
+    declaredTooLarge.writeUInt32BE(MAX_RECEIVE_MESSAGE_BYTES + 1, 1);
+    assert.equal(statusOf(await rawCall(session, kv['Put']!.path, declaredTooLarge)).code, '8');
+    const lying = Buffer.alloc(5 + MAX_RECEIVE_MESSAGE_BYTES + 1024);
+    lying.writeUInt32BE(16, 1); // says 16 bytes, sends more than the bound
+    assert.equal(statusOf(await rawCall(session, kv['Put']!.path, lying)).code, '8');
+    // The fast path still serves the next call.
+    const ok = await rawCall(session, kv['Range']!.path, frame(kv['Range']!.requestSerialize({ key: Buffer.from('k') })));
+    assert.equal(statusOf(ok).code, '0');
   });
 
   test('a gzip-compressed call is left to grpc-js, which serves it', async () => {

@@ -82,18 +82,22 @@ function serveUnary(stream: ServerHttp2Stream, m: FastMethod, maxReceiveBytes: n
   stream.once('error', () => {}); // as grpc-js: a stream error is followed by 'close'; nothing to answer
   const chunks: Buffer[] = [];
   let bytes = 0;
+  let declared = -1; // the message prefix's length, read once the prefix has arrived
   let refused = false;
   stream.on('data', (chunk: Buffer) => {
     if (refused) return;
     chunks.push(chunk);
     bytes += chunk.length;
-    if (bytes >= PREFIX_BYTES) {
-      const size = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-      if (size > maxReceiveBytes) {
-        refused = true;
-        sendError(stream, GrpcStatus.RESOURCE_EXHAUSTED,
-          `Received message larger than max (${size} vs ${maxReceiveBytes})`);
-      }
+    if (declared < 0 && bytes >= PREFIX_BYTES) {
+      declared = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+    }
+    // The declared size, or what actually arrived (a body longer than its prefix says): both bounded.
+    const size = Math.max(declared, bytes - PREFIX_BYTES);
+    if (size > maxReceiveBytes) {
+      refused = true;
+      chunks.length = 0;
+      sendError(stream, GrpcStatus.RESOURCE_EXHAUSTED,
+        `Received message larger than max (${size} vs ${maxReceiveBytes})`);
     }
   });
   stream.once('end', () => {
