@@ -34,8 +34,10 @@ test('btree: set/get/delete/scan agree with a sorted map model', () => {
       if (o.op === 'set') {
         t.set(o.key, o.val);
         model.set(o.key, o.val);
+        assert.equal(t.get(o.key), o.val);
       } else if (o.op === 'del') {
         assert.equal(t.delete(o.key), model.delete(o.key));
+        assert.equal(t.get(o.key), undefined);
       } else {
         const want = [...model.entries()].filter(([k]) => k >= o.key && (o.end === '' || k < o.end))
           .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));

