@@ -1,13 +1,15 @@
 // Wire ↔ backend translation. Decoded messages (proto-loader: keepCase, longs as decimal
 // strings, defaults on, bytes as Buffer) become the fully populated backend.ts objects with
 // bigint for every 64-bit field; backend answers become plain objects the encoder accepts
-// (64-bit values as decimal strings, which protobufjs encodes exactly).
+// (64-bit values as numbers or decimal strings, which protobufjs encodes exactly; the header
+// IDs as 32-bit halves, which it takes without parsing).
 
 import {
   type Compare, type DeleteRangeRequest, type Event, type KeyValue, type Member, type PutRequest,
   type RangeRequest, type RangeResponse, type RequestOp, type ResponseOp, type TxnRequest, type TxnResponse,
   type WatchCreateRequest, type DeleteRangeResponse, type PutResponse, type WatchFilterType,
 } from './backend.js';
+import { ID_BITS_MEMO_ENTRIES } from './limits.js';
 
 /** A decoded int64/uint64 (proto-loader gives strings; a hand-built message may give numbers). */
 export type WireLong = string | number | bigint | null | undefined;
@@ -145,13 +147,42 @@ export interface HeaderFields {
   raftTerm: bigint;
 }
 
+/** A 64-bit value as the low and high 32 bits (two's complement), which protobufjs reads as a Long. */
+export interface WireLongBits {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: boolean;
+}
+
 export interface WireHeader {
-  cluster_id: string | number; member_id: string | number; revision: string | number; raft_term: string | number;
+  cluster_id: string | number | WireLongBits; member_id: string | number | WireLongBits;
+  revision: string | number; raft_term: string | number;
+}
+
+/** The IDs in wire form, by value: a member has one of each, so this stays tiny (bounded anyway). */
+const idBits = new Map<bigint, WireLongBits>();
+
+/**
+ * A uint64 ID out. Random 64-bit IDs are almost never exact as numbers, and as decimal
+ * strings every response paid for Long.fromString (a digit-by-digit multiply loop) in
+ * protobufjs; as bits it takes them without parsing (Long.fromValue → fromBits).
+ */
+export function id64(v: bigint): number | WireLongBits {
+  if (v >= 0n && v <= MAX_SAFE) return Number(v);
+  let bits = idBits.get(v);
+  if (bits === undefined) {
+    if (idBits.size >= ID_BITS_MEMO_ENTRIES) idBits.clear();
+    const u = BigInt.asUintN(64, v);
+    const low = Number(BigInt.asIntN(32, u));
+    bits = Object.freeze({ low, high: Number(BigInt.asIntN(32, u >> 32n)), unsigned: true });
+    idBits.set(v, bits);
+  }
+  return bits;
 }
 
 export function encodeHeader(h: HeaderFields): WireHeader {
   return {
-    cluster_id: str(h.clusterId), member_id: str(h.memberId), revision: str(h.revision), raft_term: str(h.raftTerm),
+    cluster_id: id64(h.clusterId), member_id: id64(h.memberId), revision: str(h.revision), raft_term: str(h.raftTerm),
   };
 }
 

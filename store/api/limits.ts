@@ -41,6 +41,9 @@ export const MAX_INFLIGHT_UNARY_CALLS = 10_000;
 /** Watch responses taken from the backend per poll before yielding to the event loop. */
 export const WATCH_POLL_BATCH_RESPONSES = 64;
 
+/** Distinct 64-bit IDs whose wire form codec.ts keeps (a server has one cluster and one member ID). */
+export const ID_BITS_MEMO_ENTRIES = 16;
+
 /** Keep-alive requests queued on one stream while the previous renewal is pending. */
 export const MAX_PENDING_KEEPALIVES_PER_STREAM = 1024;
 

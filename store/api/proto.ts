@@ -67,6 +67,7 @@ export function serverServiceDefinitions(): Record<ServiceName, ServiceDefinitio
     const methods: Record<string, MethodDefinition<object, object>> = {};
     for (const [method, d] of Object.entries(service)) {
       const decode = d.requestDeserialize;
+      const encode = d.responseSerialize;
       methods[method] = {
         ...d,
         requestDeserialize: (buf: Buffer): object => {
@@ -74,6 +75,8 @@ export function serverServiceDefinitions(): Record<ServiceName, ServiceDefinitio
           Object.defineProperty(message, WIRE_BYTES, { value: buf.length, enumerable: false });
           return message;
         },
+        // A handler may answer with the message's bytes already encoded (watch-encode.ts).
+        responseSerialize: (v: object): Buffer => (Buffer.isBuffer(v) ? v : encode(v)),
       };
     }
     out[name] = methods as unknown as ServiceDefinition;

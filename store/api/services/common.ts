@@ -4,7 +4,7 @@
 
 import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import type { EtcdBackend } from '../backend.js';
-import { encodeHeader, type WireHeader } from '../codec.js';
+import { encodeHeader, type HeaderFields, type WireHeader } from '../codec.js';
 import { EtcdApiError, etcdError, toServiceError, type GrpcServiceError } from '../errors.js';
 import { MAX_INFLIGHT_UNARY_CALLS, MAX_REQUEST_BYTES } from '../limits.js';
 import { wireBytesOf } from '../proto.js';
@@ -110,11 +110,16 @@ export interface ServiceContext {
 
 /** etcd header.fill: ids and term from this member; a revision the response left 0 is the current one. */
 export function header(ctx: ServiceContext, revision: bigint): WireHeader {
+  return encodeHeader(headerFields(ctx, revision));
+}
+
+/** header()'s fields before the wire conversion (for responses encoded straight to bytes). */
+export function headerFields(ctx: ServiceContext, revision: bigint): HeaderFields {
   const b = ctx.backend;
-  return encodeHeader({
+  return {
     clusterId: ctx.clusterId, memberId: ctx.memberId, raftTerm: b.raftTerm(),
     revision: revision !== 0n ? revision : b.currentRevision(),
-  });
+  };
 }
 
 /** Throw etcd's "request is too large" for a write over the size bound (etcd checks its proposal). */

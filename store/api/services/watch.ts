@@ -10,10 +10,11 @@
 
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { BackendWatchStream, Event, WatchResponse } from '../backend.js';
-import { decodeWatchCreate, encodeEvent, long, present, str, type WireLong, type WireWatchCreateRequest } from '../codec.js';
+import { decodeWatchCreate, long, present, type WireLong, type WireWatchCreateRequest } from '../codec.js';
 import { EtcdErrors, toServiceError, type EtcdApiError } from '../errors.js';
 import { WATCH_FRAGMENT_BYTES, WATCH_POLL_BATCH_RESPONSES } from '../limits.js';
-import { header, type OpenStream, type ServiceContext } from './common.js';
+import { encodeWatchResponse } from '../watch-encode.js';
+import { headerFields, type OpenStream, type ServiceContext } from './common.js';
 
 export interface WireWatchRequest {
   create_request?: WireWatchCreateRequest | null;
@@ -55,16 +56,16 @@ export function fragmentEvents(events: Event[], maxBytes: number): Event[][] {
 
 class WatchSession implements OpenStream {
   readonly #ctx: ServiceContext;
-  readonly #call: ServerDuplexStream<WireWatchRequest, object>;
+  readonly #call: ServerDuplexStream<WireWatchRequest, Buffer>;
   #stream: BackendWatchStream | null = null;
   /** Responses made here (not by the backend) waiting to be written. */
-  readonly #local: object[] = [];
+  readonly #local: Buffer[] = [];
   readonly #fragmenting = new Set<bigint>();
   #scheduled = false;
   #paused = false;
   #done = false;
 
-  constructor(ctx: ServiceContext, call: ServerDuplexStream<WireWatchRequest, object>) {
+  constructor(ctx: ServiceContext, call: ServerDuplexStream<WireWatchRequest, Buffer>) {
     this.#ctx = ctx;
     this.#call = call;
   }
@@ -103,10 +104,11 @@ class WatchSession implements OpenStream {
       const req = decodeWatchCreate(w.create_request);
       if (req.key.length === 0) req.key = new Uint8Array([0]);
       if (req.startRevision < 0n) {
-        this.#local.push({
-          header: header(this.#ctx, 0n), watch_id: '-1', created: true, canceled: true,
-          cancel_reason: EtcdErrors.compacted.message,
-        });
+        const refusal: WatchResponse = {
+          revision: 0n, watchId: -1n, created: true, canceled: true, compactRevision: 0n,
+          cancelReason: EtcdErrors.compacted.message, events: [],
+        };
+        this.#local.push(encodeWatchResponse(headerFields(this.#ctx, 0n), refusal, refusal.events, false));
         this.#schedule();
         return;
       }
@@ -148,22 +150,20 @@ class WatchSession implements OpenStream {
     if (batch.length === WATCH_POLL_BATCH_RESPONSES) this.#schedule();
   }
 
-  #encode(r: WatchResponse): object[] {
+  /** Straight to protobuf bytes (watch-encode.ts); the Watch method's serializer passes them through. */
+  #encode(r: WatchResponse): Buffer[] {
     if (r.canceled) this.#fragmenting.delete(r.watchId);
-    const base = {
-      header: header(this.#ctx, r.revision), watch_id: str(r.watchId), created: r.created, canceled: r.canceled,
-      compact_revision: str(r.compactRevision), cancel_reason: r.cancelReason,
-    };
+    const h = headerFields(this.#ctx, r.revision);
     if (!this.#fragmenting.has(r.watchId) || r.events.length < 2) {
-      return [{ ...base, events: r.events.map(encodeEvent) }];
+      return [encodeWatchResponse(h, r, r.events, false)];
     }
     const parts = fragmentEvents(r.events, WATCH_FRAGMENT_BYTES);
-    return parts.map((events, i) => ({ ...base, fragment: i < parts.length - 1, events: events.map(encodeEvent) }));
+    return parts.map((events, i) => encodeWatchResponse(h, r, events, i < parts.length - 1));
   }
 }
 
 export function watchService(ctx: ServiceContext): UntypedServiceImplementation {
   return {
-    Watch: (call: ServerDuplexStream<WireWatchRequest, object>) => new WatchSession(ctx, call).start(),
+    Watch: (call: ServerDuplexStream<WireWatchRequest, Buffer>) => new WatchSession(ctx, call).start(),
   };
 }
