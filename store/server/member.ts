@@ -513,7 +513,12 @@ export class Member {
       ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
       ...(rd.snapshot ? { snapshotMarker: { index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term } }
         : {}),
-    }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    }, {
+      sync: rd.mustSync || rd.snapshot !== undefined,
+      // Nothing to send alongside (a follower: its ack waits for this write): a small write may
+      // block this thread rather than pay the thread pool's two wake-ups (SaveOptions.inline).
+      inline: rd.messages.length === 0,
+    });
   }
 
   /** Write a commit-only hard state that no later Ready carried (heartbeat tick, stop). */

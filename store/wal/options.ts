@@ -39,6 +39,12 @@ export interface WalOptions {
    * roll and at close; a crash leaves them, and open repairs them as a torn tail. 0: off.
    */
   extendAheadBytes?: number;
+  /**
+   * A durable commit group of saves that asked for it (SaveOptions.inline) and of at most
+   * this many bytes is written with a synchronous O_DSYNC write on the calling thread;
+   * larger ones go through the thread pool. Default DEFAULT_INLINE_WRITE_MAX_BYTES; 0: never.
+   */
+  inlineWriteMaxBytes?: number;
   metrics?: WalMetricsHooks;
 }
 

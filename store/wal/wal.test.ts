@@ -210,6 +210,70 @@ describe('WAL group commit', () => {
   });
 });
 
+describe('WAL inline writes', () => {
+  /** True if the event loop turned (an immediate ran) while `p` was pending. */
+  async function turnedWhile(p: () => Promise<void>): Promise<boolean> {
+    let turned = false;
+    const t = setImmediate(() => {
+      turned = true;
+    });
+    await p();
+    clearImmediate(t);
+    return turned;
+  }
+
+  it('writes small durable groups of inline saves on the calling thread and the rest through the pool', async () => {
+    await withTempDir('wal', async (dir) => {
+      const wal = await WAL.create(dir, { metadata: META, limits: SMALL_SEGMENT, inlineWriteMaxBytes: 1024 });
+      const model = new ModelLog();
+      const save = async (req: SaveRequest, options: { inline?: boolean; sync?: boolean }): Promise<boolean> => {
+        const turned = await turnedWhile(() => wal.save(req, options));
+        model.apply(req);
+        return turned;
+      };
+      await save({ entries: [entry(1, 1)] }, { inline: true }); // opens the O_DSYNC handle (a turn)
+      let index = 2;
+      const hs = (commit: number) => ({ term: 1, vote: '', commit });
+      for (let i = 0; i < 60; i++, index++) { // across segment rolls
+        const inline = wal.stats().inlineWrites;
+        const rolls = wal.stats().segmentsCreated;
+        const turned = await save({ entries: [entry(index, 1, 100)], hardState: hs(index - 1) }, { inline: true });
+        assert.equal(wal.stats().inlineWrites, inline + 1);
+        // A roll creates and opens the next segment (a turn); a plain inline save never waits for one.
+        if (wal.stats().segmentsCreated === rolls) assert.equal(turned, false, `save ${index} waited for a turn`);
+      }
+      assert.ok(wal.stats().segmentsCreated > 2);
+      const before = wal.stats().inlineWrites;
+      assert.equal(await save({ entries: [entry(index++, 1, 2000)] }, { inline: true }), true, 'over the bound');
+      assert.equal(await save({ entries: [entry(index++, 1, 10)] }, {}), true, 'not asked for');
+      await save({ entries: [entry(index++, 1, 10)] }, { inline: true, sync: false }); // no O_DSYNC write
+      assert.equal(wal.stats().inlineWrites, before);
+      await save({ entries: [entry(index++, 1, 10)] }, { inline: true }); // after an unsynced write: fdatasync
+      assert.equal(wal.stats().inlineWrites, before);
+      // A group mixing inline and pool saves goes through the pool.
+      const mixed = [wal.save({ entries: [entry(index, 1)] }, { inline: true }),
+        wal.save({ entries: [entry(index + 1, 1)] })];
+      model.apply({ entries: [entry(index, 1)] });
+      model.apply({ entries: [entry(index + 1, 1)] });
+      await Promise.all(mixed);
+      assert.equal(wal.stats().inlineWrites, before);
+      await wal.close();
+      const r = await reopen(dir);
+      assertReplay(r, model);
+      await r.wal.close();
+    });
+  });
+
+  it('inlineWriteMaxBytes 0 never writes inline', async () => {
+    await withTempDir('wal', async (dir) => {
+      const wal = await WAL.create(dir, { metadata: META, inlineWriteMaxBytes: 0 });
+      for (let i = 1; i <= 5; i++) await wal.save({ entries: [entry(i, 1)] }, { inline: true });
+      assert.equal(wal.stats().inlineWrites, 0);
+      await wal.close();
+    });
+  });
+});
+
 describe('WAL validation', () => {
   it('refuses saves the Raft log cannot contain, writing nothing, and stays usable', async () => {
     await withTempDir('wal', async (dir) => {
