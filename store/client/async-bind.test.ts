@@ -29,6 +29,17 @@ for (const cheap of [false, true]) {
       assert.equal(withThis(4, 5), 9);
       assert.deepEqual(seen, ['inside', receiver, 4, 5]);
       assert.equal(bound.asyncResource, r);
+      // each bound function answers its own resource (the cheap one shares one accessor pair)
+      const r2 = new AsyncResource('U');
+      const other = r2.bind(() => 7) as unknown as (() => number) & { asyncResource: AsyncResource };
+      assert.equal(other.length, 0);
+      assert.equal(other(), 7);
+      assert.equal(other.asyncResource, r2);
+      assert.equal(bound.asyncResource, r);
+      other.asyncResource = r; // the accessor's setter: changes the answer, not the scope
+      assert.equal(other.asyncResource, r);
+      assert.equal(bound.asyncResource, r);
+      assert.ok(Object.keys(bound).includes('asyncResource'));
       assert.throws(() => r.bind(42 as never), { code: 'ERR_INVALID_ARG_TYPE' });
     } finally {
       uninstallCheapAsyncBind();
