@@ -291,3 +291,24 @@ test('rest client: createDiscardingResult sends the create and does not parse th
       c.close();
     });
   });
+
+test('rest client: a CA PEM that does not parse fails each request as a ConnectionError, not the constructor', async () => {
+  const c = new ApiClient({ server: 'https://127.0.0.1:1', caPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' });
+  await assert.rejects(c.get(CM, 'ns', 'x'), ConnectionError);
+  await assert.rejects(c.get(CM, 'ns', 'x'), ConnectionError);
+  c.close();
+});
+
+test('rest client: the server URL\'s path prefixes every call; the host header names the server', async () => {
+    await withServer((s, res) => json(res, 200, { host: s.headers.host, url: s.url }),
+      async (url, seen) => {
+        const c = new ApiClient({ server: `${url}/prefix/` });
+        for (let i = 0; i < 5; i++) {
+          const r = await c.requestJson<{ host: string; url: string }>({ method: 'GET', path: '/version' });
+          assert.equal(r.url, '/prefix/version');
+          assert.equal(r.host, new URL(url).host);
+        }
+        assert.equal(seen.length, 5);
+        c.close();
+      });
+  });

@@ -1,8 +1,9 @@
 // ApiClient: typed REST calls against a Kubernetes-compatible apiserver, the role of client-go's
-// rest.RESTClient + dynamic client. Requests go over keep-alive node:https (or http) agents with
-// bounded sockets, pass a client-side token bucket first (flowcontrol, QPS/burst), and are retried
-// when the server answers 429 (or 5xx to a GET) with Retry-After, at most MAX_RETRY_AFTER_RETRIES
-// times, as rest.Request does. A non-2xx answer becomes an ApiError carrying the server's Status.
+// rest.RESTClient + dynamic client. Requests go over a bounded pool of keep-alive sockets
+// (http-pool.ts, on undici; watches over node:http(s), as they stream), pass a client-side token bucket first
+// (flowcontrol, QPS/burst), and are retried when the server answers 429 (or 5xx to a GET) with
+// Retry-After, at most MAX_RETRY_AFTER_RETRIES times, as rest.Request does. A non-2xx answer
+// becomes an ApiError carrying the server's Status.
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -11,6 +12,7 @@ import type { DeleteOptions, DeletionPropagation, List, ObjectMeta, Precondition
   from '../api/index.js';
 import { AbortedError, ApiError, ClientConfigError, ConnectionError, SizeLimitError, isTooOld } from './errors.js';
 import { TokenBucket, sleep } from './flowcontrol.js';
+import { HttpPool, type HttpPoolResponse, ResponseTooLargeError } from './http-pool.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import * as L from './limits.js';
 import { RequestScope } from './request-scope.js';
@@ -105,10 +107,14 @@ export class ApiClient {
   readonly server: URL;
   readonly namespace: string;
   readonly rateLimiter: TokenBucket;
-  readonly #agent: http.Agent;
+  readonly #pool: HttpPool;
   readonly #watchAgent: http.Agent;
+  /** Accept, user-agent and authorization headers of every request (node:http's shape, for watches). */
   readonly #mod: typeof http | typeof https;
   readonly #headers: OutgoingHttpHeaders;
+  /** The same as strings for the pool, and with a JSON content type: built once, shared by every request. */
+  readonly #plainHeaders: Record<string, string>;
+  readonly #jsonBodyHeaders: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #servername: string | undefined;
   /** protocol, hostname and port of every request, and the server URL's path (prefixed to each call's). */
@@ -152,11 +158,21 @@ export class ApiClient {
       agentOptions.rejectUnauthorized = o.insecureSkipTlsVerify !== true;
     }
     // Watches hold a socket for minutes: they get their own agent so they cannot starve requests.
-    this.#agent = isTls ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.#watchAgent = isTls ? new https.Agent({ ...agentOptions, keepAlive: false }) :
       new http.Agent({ ...agentOptions, keepAlive: false });
+    // Without a prepared context (PEMs that did not parse), tls.connect gets the PEMs and reports them.
+    const { secureContext, rejectUnauthorized, ca, cert, key } = agentOptions;
+    this.#pool = new HttpPool({ origin: this.server.origin, ...(isTls ? { tls: {
+      ...(secureContext !== undefined ? { secureContext } : { ca, cert, key }),
+      ...(this.#servername !== undefined ? { servername: this.#servername } : {}),
+      ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}) } } : {}) }, maxSockets);
     this.#headers = { 'accept': 'application/json', 'user-agent': o.userAgent ?? 'flotilla-client/0.1' };
     if (o.token !== undefined && o.token !== '') this.#headers['authorization'] = `Bearer ${o.token}`;
+    for (const [k, v] of Object.entries(this.#headers)) {
+      if (/[\r\n]/.test(String(v))) throw new ClientConfigError(`header ${k} holds a line break`);
+    }
+    this.#plainHeaders = this.#headers as Record<string, string>;
+    this.#jsonBodyHeaders = { ...this.#plainHeaders, 'content-type': 'application/json' };
   }
 
   /** A client for the current (or given) context of a kubeconfig file (clientcmd.BuildConfigFromFlags). */
@@ -176,7 +192,7 @@ export class ApiClient {
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */
   close(): void {
-    this.#agent.destroy();
+    this.#pool.close();
     this.#watchAgent.destroy();
   }
 
@@ -272,7 +288,7 @@ export class ApiClient {
     return new WatchStream<T>(async (signal) => {
       // No dispose: the scope lives as long as the stream, and the stream's signal aborts when it ends.
       const scope = new RequestScope(undefined, signal);
-      const res = await this.#attempts({ method: 'GET', path, query, req: { signal } }, scope, true);
+      const res = await this.#attempts({ method: 'GET', path, query, req: { signal } }, scope);
       if (isSuccess(res.statusCode)) return res;
       throw await toApiError(res, scope);
     }, deadlineMs, o.signal);
@@ -304,46 +320,80 @@ export class ApiClient {
       req: o });
   }
 
-  /** The 2xx answer's body, bytes; ApiError for any other answer. */
+  /** The 2xx answer's body, bytes; ApiError for any other answer. Retries 429 (5xx to a GET) with Retry-After. */
   async #request(call: ApiCall): Promise<Buffer> {
     const scope = new RequestScope(call.req?.timeoutMs ?? this.#timeoutMs, call.req?.signal);
     try {
-      const res = await this.#attempts(call, scope, false);
-      if (!isSuccess(res.statusCode)) throw await toApiError(res, scope);
-      return await readBody(res, L.MAX_RESPONSE_BYTES, scope);
+      const body = encodeBody(call.body);
+      const path = this.#requestPath(call);
+      const headers = this.#requestHeaders(call, body);
+      for (let attempt = 0; ; attempt++) {
+        await this.rateLimiter.wait(() => scope.signal);
+        const res = await this.#exchange(call, path, headers, body, scope);
+        const retryAfter = firstHeader(res.headers['retry-after']);
+        const waitMs = retryAfterMs(res.statusCode, retryAfter, call.method);
+        if (waitMs === undefined || attempt >= L.MAX_RETRY_AFTER_RETRIES) {
+          if (!isSuccess(res.statusCode)) throw statusError(res.statusCode, retryAfter, res.body.toString('utf8'));
+          return res.body;
+        }
+        await sleep(waitMs, scope.signal);
+      }
     } finally {
       scope.dispose();
     }
   }
 
-  /** Sends with rate limiting and Retry-After retries; returns the final response (body unread). */
-  async #attempts(call: ApiCall, scope: RequestScope, watch: boolean): Promise<IncomingMessage> {
-    const body = encodeBody(call.body);
+  /** Path and query of a request; refuses what node:http would (ERR_INVALID_HTTP_TOKEN / ERR_UNESCAPED_CHARACTERS). */
+  #requestPath(call: ApiCall): string {
+    const path = this.#basePath + call.path + queryString(call.query);
+    if (!METHOD.test(call.method)) throw new ClientConfigError(`bad HTTP method ${JSON.stringify(call.method)}`);
+    if (!PATH.test(path)) throw new ClientConfigError(`request path ${JSON.stringify(path)} holds unescaped characters`);
+    return path;
+  }
+
+  /** Headers prepared once; only a non-JSON body gets an object of its own. */
+  #requestHeaders(call: ApiCall, body: string | undefined): Record<string, string> {
+    if (body === undefined) return this.#plainHeaders;
+    const type = call.contentType ?? 'application/json';
+    if (type === 'application/json') return this.#jsonBodyHeaders;
+    if (/[\r\n]/.test(type)) throw new ClientConfigError('content type holds a line break');
+    return { ...this.#plainHeaders, 'content-type': type };
+  }
+
+  /** One exchange on the pool; the scope's end (timeout, abort) cancels it. */
+  async #exchange(call: ApiCall, path: string, headers: Record<string, string>, body: string | undefined,
+    scope: RequestScope): Promise<HttpPoolResponse> {
+    if (scope.aborted) throw scope.error(call.method, call.path);
+    const { pending, answer } = this.#pool.request({ method: call.method, path, headers, body,
+      maxBytes: L.MAX_RESPONSE_BYTES, maxErrorBytes: L.MAX_ERROR_BODY_BYTES });
+    const onEnd = scope.setOnEnd(() => pending.cancel(scope.error(call.method, call.path)));
+    try {
+      return await answer;
+    } catch (e) {
+      if (scope.aborted) throw scope.error(call.method, call.path);
+      if (e instanceof ResponseTooLargeError) throw new SizeLimitError(`response larger than ${e.maxBytes} bytes`);
+      throw new ConnectionError(`${call.method} ${call.path}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      scope.clearOnEnd(onEnd);
+    }
+  }
+
+  /** A watch's request with rate limiting and Retry-After retries; returns the final response (body unread). */
+  async #attempts(call: ApiCall, scope: RequestScope): Promise<IncomingMessage> {
     for (let attempt = 0; ; attempt++) {
       await this.rateLimiter.wait(() => scope.signal);
-      const res = await this.#send(call, body, scope, watch);
-      const waitMs = retryAfterMs(res, call.method);
+      const res = await this.#send(call, scope);
+      const waitMs = retryAfterMs(res.statusCode ?? 0, res.headers['retry-after'], call.method);
       if (waitMs === undefined || attempt >= L.MAX_RETRY_AFTER_RETRIES) return res;
       res.resume();
       await sleep(waitMs, scope.signal);
     }
   }
 
-  #send(call: ApiCall, body: Buffer | undefined, scope: RequestScope, watch: boolean): Promise<IncomingMessage> {
-    // Request options are built from parts prepared once, not from a URL parsed per request (a
-    // bind or a create is one request each: this path runs thousands of times a second).
-    let query = '';
-    for (const [k, v] of Object.entries(call.query ?? {})) {
-      if (v !== undefined && v !== '') query += `${query === '' ? '?' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
-    }
+  #send(call: ApiCall, scope: RequestScope): Promise<IncomingMessage> {
     const headers: OutgoingHttpHeaders = { ...this.#headers };
-    if (body !== undefined) {
-      headers['content-type'] = call.contentType ?? 'application/json';
-      headers['content-length'] = body.length;
-    }
-    const agent = watch ? this.#watchAgent : this.#agent;
-    const options: https.RequestOptions = { ...this.#target, path: this.#basePath + call.path + query,
-      method: call.method, headers, agent };
+    const options: https.RequestOptions = { ...this.#target, path: this.#basePath + call.path + queryString(call.query),
+      method: call.method, headers, agent: this.#watchAgent };
     if (this.#servername !== undefined) options.servername = this.#servername;
     return new Promise((resolve, reject) => {
       if (scope.aborted) { reject(scope.error(call.method, call.path)); return; }
@@ -359,9 +409,28 @@ export class ApiClient {
         reject(scope.aborted ? scope.error(call.method, call.path) :
           new ConnectionError(`${call.method} ${call.path}: ${e.message}`, { cause: e }));
       });
-      req.end(body);
+      req.end();
     });
   }
+}
+
+/** What node:http refuses in a method and a path (it throws ERR_INVALID_HTTP_TOKEN / ERR_UNESCAPED_CHARACTERS). */
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const PATH = /^[\u0021-\u00ff]+$/;
+
+/** A header's value; a repeated one's first. */
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function queryString(q: Query | undefined): string {
+  let query = '';
+  if (q === undefined) return query;
+  for (const k in q) {
+    const v = q[k];
+    if (v !== undefined && v !== '') query += `${query === '' ? '?' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+  }
+  return query;
 }
 
 function isSuccess(code: number | undefined): boolean {
@@ -398,20 +467,20 @@ function writeQuery(o: WriteOptions): Query {
   return { dryRun: o.dryRun === true ? 'All' : undefined, fieldManager: o.fieldManager, fieldValidation: o.fieldValidation };
 }
 
-function encodeBody(body: unknown): Buffer | undefined {
+function encodeBody(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  const buf = Buffer.from(JSON.stringify(body), 'utf8');
-  if (buf.length > L.MAX_REQUEST_BODY_BYTES) {
-    throw new SizeLimitError(`request body of ${buf.length} bytes exceeds ${L.MAX_REQUEST_BODY_BYTES} (MAX_REQUEST_BODY_BYTES)`);
+  const text = JSON.stringify(body);
+  // A UTF-8 byte is at most one UTF-16 unit and a unit at most 3 bytes: count bytes only near the bound.
+  const bytes = text.length * 3 <= L.MAX_REQUEST_BODY_BYTES ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > L.MAX_REQUEST_BODY_BYTES) {
+    throw new SizeLimitError(`request body of ${bytes} bytes exceeds ${L.MAX_REQUEST_BODY_BYTES} (MAX_REQUEST_BODY_BYTES)`);
   }
-  return buf;
+  return text;
 }
 
 /** client-go rest.Request checkWait: 429 (any method) or 5xx (GET only) with a Retry-After in seconds. */
-function retryAfterMs(res: IncomingMessage, method: string): number | undefined {
-  const code = res.statusCode ?? 0;
+function retryAfterMs(code: number, header: string | undefined, method: string): number | undefined {
   if (code !== 429 && !(code >= 500 && code <= 504 && method === 'GET')) return undefined;
-  const header = res.headers['retry-after'];
   if (header === undefined) return undefined;
   const seconds = Number(header);
   if (!Number.isFinite(seconds) || seconds < 0) return undefined;
@@ -429,15 +498,18 @@ async function readBody(res: IncomingMessage, maxBytes: number, scope: RequestSc
 }
 
 async function toApiError(res: IncomingMessage, scope: RequestScope): Promise<ApiError> {
-  const code = res.statusCode ?? 0;
-  const header = res.headers['retry-after'];
-  const retryAfter = header === undefined || !Number.isFinite(Number(header)) ? undefined : Number(header);
   let text = '';
   try {
     text = (await readBody(res, L.MAX_ERROR_BODY_BYTES, scope)).toString('utf8');
   } catch (e) {
     if (e instanceof AbortedError) throw e;
   }
+  return statusError(res.statusCode ?? 0, res.headers['retry-after'], text);
+}
+
+/** The ApiError of a non-2xx answer: its Status if the body is one, else one made of the code. */
+function statusError(code: number, header: string | undefined, text: string): ApiError {
+  const retryAfter = header === undefined || !Number.isFinite(Number(header)) ? undefined : Number(header);
   try {
     const v = JSON.parse(text) as Partial<Status>;
     if (v.kind === 'Status' && typeof v.code === 'number') return new ApiError(v as Status, retryAfter);
