@@ -80,6 +80,7 @@ export const LEADER_RETRY_JITTER_FRACTION = 0.2;
 
 /** Annotation carrying the exact lease duration in ms (leaseDurationSeconds is whole seconds on the wire). */
 export const LEASE_DURATION_MS_ANNOTATION = 'flotilla.dev/lease-duration-ms';
+
 /**
  * A new keep-alive connection of the API client's pool that has not connected (TCP + TLS) within
  * this fails its request (undici's default; node:http had no bound of its own but the request's).

@@ -300,15 +300,15 @@ test('rest client: a CA PEM that does not parse fails each request as a Connecti
 });
 
 test('rest client: the server URL\'s path prefixes every call; the host header names the server', async () => {
-    await withServer((s, res) => json(res, 200, { host: s.headers.host, url: s.url }),
-      async (url, seen) => {
-        const c = new ApiClient({ server: `${url}/prefix/` });
-        for (let i = 0; i < 5; i++) {
-          const r = await c.requestJson<{ host: string; url: string }>({ method: 'GET', path: '/version' });
-          assert.equal(r.url, '/prefix/version');
-          assert.equal(r.host, new URL(url).host);
-        }
-        assert.equal(seen.length, 5);
-        c.close();
-      });
-  });
+  await withServer((s, res) => json(res, 200, { host: s.headers.host, url: s.url }),
+    async (url, seen) => {
+      const c = new ApiClient({ server: `${url}/prefix/` });
+      for (let i = 0; i < 5; i++) {
+        const r = await c.requestJson<{ host: string; url: string }>({ method: 'GET', path: '/version' });
+        assert.equal(r.url, '/prefix/version');
+        assert.equal(r.host, new URL(url).host);
+      }
+      assert.equal(seen.length, 5);
+      c.close();
+    });
+});

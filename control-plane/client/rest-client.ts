@@ -109,11 +109,10 @@ export class ApiClient {
   readonly rateLimiter: TokenBucket;
   readonly #pool: HttpPool;
   readonly #watchAgent: http.Agent;
-  /** Accept, user-agent and authorization headers of every request (node:http's shape, for watches). */
   readonly #mod: typeof http | typeof https;
-  readonly #headers: OutgoingHttpHeaders;
-  /** The same as strings for the pool, and with a JSON content type: built once, shared by every request. */
-  readonly #plainHeaders: Record<string, string>;
+  /** Accept, user-agent and authorization headers of every request; built once, shared by every request. */
+  readonly #headers: Record<string, string>;
+  /** The same with a JSON content type (creates, updates, bindings). */
   readonly #jsonBodyHeaders: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #servername: string | undefined;
@@ -169,10 +168,9 @@ export class ApiClient {
     this.#headers = { 'accept': 'application/json', 'user-agent': o.userAgent ?? 'flotilla-client/0.1' };
     if (o.token !== undefined && o.token !== '') this.#headers['authorization'] = `Bearer ${o.token}`;
     for (const [k, v] of Object.entries(this.#headers)) {
-      if (/[\r\n]/.test(String(v))) throw new ClientConfigError(`header ${k} holds a line break`);
+      if (/[\r\n]/.test(v)) throw new ClientConfigError(`header ${k} holds a line break`);
     }
-    this.#plainHeaders = this.#headers as Record<string, string>;
-    this.#jsonBodyHeaders = { ...this.#plainHeaders, 'content-type': 'application/json' };
+    this.#jsonBodyHeaders = { ...this.#headers, 'content-type': 'application/json' };
   }
 
   /** A client for the current (or given) context of a kubeconfig file (clientcmd.BuildConfigFromFlags). */
@@ -353,11 +351,11 @@ export class ApiClient {
 
   /** Headers prepared once; only a non-JSON body gets an object of its own. */
   #requestHeaders(call: ApiCall, body: string | undefined): Record<string, string> {
-    if (body === undefined) return this.#plainHeaders;
+    if (body === undefined) return this.#headers;
     const type = call.contentType ?? 'application/json';
     if (type === 'application/json') return this.#jsonBodyHeaders;
     if (/[\r\n]/.test(type)) throw new ClientConfigError('content type holds a line break');
-    return { ...this.#plainHeaders, 'content-type': type };
+    return { ...this.#headers, 'content-type': type };
   }
 
   /** One exchange on the pool; the scope's end (timeout, abort) cancels it. */

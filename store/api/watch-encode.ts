@@ -1,8 +1,8 @@
 // Watch responses straight to etcdserverpb.WatchResponse bytes. The watch stream sends one
 // response per event batch, and the generic path (a plain object, protobufjs fromObject with
 // Long parsing of the header's 64-bit IDs, then its encoder) cost the leader more than
-// writing the bytes does. The Buffer goes to grpc-js as it is: server.ts gives the Watch
-// method a serializer that passes Buffers through.
+// writing the bytes does. The Buffer goes to grpc-js as it is: proto.ts gives every server
+// method a response serializer that passes Buffers through.
 //
 // Proto3 wire format: fields at their default (0, false, '', empty bytes) are left out, as
 // Go's encoder does; int64/uint64 are varints of the 64-bit two's complement, so negatives
