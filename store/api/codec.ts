@@ -209,6 +209,9 @@ export function encodeEvent(e: Event): object {
     : { type: e.type, kv: encodeKv(e.kv), prev_kv: encodeKv(e.prevKv) };
 }
 
+// The KV responses' bodies as plain objects for protobufjs. The server sends kv-encode.ts's
+// bytes instead; these stay the reference its tests compare against.
+
 export function encodeRangeBody(r: RangeResponse): object {
   return { kvs: r.kvs.map(encodeKv), more: r.more, count: str(r.count) };
 }

@@ -29,6 +29,7 @@ const RESPONSE_HEADERS = Object.freeze({
   'grpc-accept-encoding': 'identity,deflate,gzip',
   'grpc-encoding': 'identity',
 });
+const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
 const OK_TRAILERS = Object.freeze({ 'grpc-status': String(GrpcStatus.OK), 'grpc-message': 'OK' });
 
 /** The fast path's methods, by HTTP/2 path, from a service's definition and implementation. */
@@ -78,8 +79,18 @@ export function installFastUnary(server: Server, methods: Map<string, FastMethod
   return true;
 }
 
+/** As grpc-js: a stream error is followed by 'close'; nothing to answer. */
+function ignoreError(): void {}
+
+/** The OK trailers, once the response's DATA has gone out ('wantTrailers' fires once per stream). */
+function sendOkTrailers(this: ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
+}
+
+// Listeners are added with on(), not once(): each of these events fires at most once per
+// stream, and once() costs a wrapper and a bound function per stream.
 function serveUnary(stream: ServerHttp2Stream, m: FastMethod, maxReceiveBytes: number): void {
-  stream.once('error', () => {}); // as grpc-js: a stream error is followed by 'close'; nothing to answer
+  stream.on('error', ignoreError);
   const chunks: Buffer[] = [];
   let bytes = 0;
   let declared = -1; // the message prefix's length, read once the prefix has arrived
@@ -100,7 +111,7 @@ function serveUnary(stream: ServerHttp2Stream, m: FastMethod, maxReceiveBytes: n
         `Received message larger than max (${size} vs ${maxReceiveBytes})`);
     }
   });
-  stream.once('end', () => {
+  stream.on('end', () => {
     if (refused) return;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
     if (body.length < PREFIX_BYTES || body[0] !== 0 || body.readUInt32BE(1) !== body.length - PREFIX_BYTES) {
@@ -129,8 +140,8 @@ function sendMessage(stream: ServerHttp2Stream, message: Buffer): void {
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, PREFIX_BYTES);
   try {
-    stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
+    stream.respond(RESPONSE_HEADERS, RESPOND_OPTIONS);
+    stream.on('wantTrailers', sendOkTrailers);
     stream.end(frame);
   } catch {
     stream.destroy(); // the session went away between the check and the write

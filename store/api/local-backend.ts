@@ -59,6 +59,8 @@ export class LocalBackend implements api.EtcdBackend {
   #appliedIndex = 0n;
   #syncScheduled = false;
   #closed = false;
+  /** This member's NOSPACE alarm key, built once: every write checks it (a bigint to decimal each time otherwise). */
+  readonly #noSpaceKey: string;
 
   constructor(options: LocalBackendOptions) {
     this.#opts = options;
@@ -66,6 +68,7 @@ export class LocalBackend implements api.EtcdBackend {
     this.#quotaBytes = options.quotaBytes ?? LOCAL_DEFAULT_QUOTA_BYTES;
     this.#clientUrls = options.clientUrls ?? [];
     this.#peerUrls = options.peerUrls;
+    this.#noSpaceKey = `${options.memberId}:${api.AlarmType.NOSPACE}`;
     this.store = new MvccStore({ limits: options.mvccLimits });
     // etcd idutil: member-ID prefix, time-seeded counter.
     this.#leaseIdSuffix = (BigInt(this.#now()) & ((1n << 40n) - 1n)) << 8n;
@@ -261,10 +264,9 @@ export class LocalBackend implements api.EtcdBackend {
 
   /** etcd quota: refuse while NOSPACE is raised; raise it when a request would not fit. */
   #checkQuota(req: QuotaRequest): void {
-    if (this.#alarms.has(`${this.#opts.memberId}:${api.AlarmType.NOSPACE}`)) throw etcdError('noSpace');
+    if (this.#alarms.has(this.#noSpaceKey)) throw etcdError('noSpace');
     if (this.store.fitsQuota(req, this.#quotaBytes)) return;
-    this.#alarms.set(`${this.#opts.memberId}:${api.AlarmType.NOSPACE}`,
-      { memberId: this.#opts.memberId, alarm: api.AlarmType.NOSPACE });
+    this.#alarms.set(this.#noSpaceKey, { memberId: this.#opts.memberId, alarm: api.AlarmType.NOSPACE });
     throw etcdError('noSpace');
   }
 

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSync, type MethodDefinition, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import { decodeDeleteRangeRequest, decodePutRequest, decodeRangeRequest, decodeTxnRequest } from './kv-decode.js';
 
 function findProtoDir(): string {
   const candidates = [new URL('../../../store/api/proto/', import.meta.url), new URL('./proto/', import.meta.url)];
@@ -47,6 +48,12 @@ export function wireBytesOf(message: object): number {
   return (message as { [WIRE_BYTES]?: number })[WIRE_BYTES] ?? 0;
 }
 
+/** Requests decoded by hand (kv-decode.ts), by service and method; protobufjs is their fallback. */
+const HAND_DECODERS: Readonly<Record<string, (buf: Buffer, fallback: (buf: Buffer) => object) => object>> = {
+  'KV.Range': decodeRangeRequest, 'KV.Put': decodePutRequest, 'KV.DeleteRange': decodeDeleteRangeRequest,
+  'KV.Txn': decodeTxnRequest,
+};
+
 let cached: PackageDefinition | undefined;
 
 /** The package definition as proto-loader builds it (clients use it unchanged). */
@@ -66,16 +73,20 @@ export function serverServiceDefinitions(): Record<ServiceName, ServiceDefinitio
     const service = pkg[`etcdserverpb.${name}`] as unknown as Record<string, MethodDefinition<object, object>>;
     const methods: Record<string, MethodDefinition<object, object>> = {};
     for (const [method, d] of Object.entries(service)) {
-      const decode = d.requestDeserialize;
+      const hand = HAND_DECODERS[`${name}.${method}`];
+      const generic = d.requestDeserialize;
+      const decode = hand === undefined ? generic : (buf: Buffer): object => hand(buf, generic);
       const encode = d.responseSerialize;
       methods[method] = {
         ...d,
         requestDeserialize: (buf: Buffer): object => {
           const message = decode(buf);
-          Object.defineProperty(message, WIRE_BYTES, { value: buf.length, enumerable: false });
+          // Assigned, not defined non-enumerable: Object.defineProperty per call cost more than
+          // decoding a put. A symbol key stays out of Object.keys, for...in and JSON anyway.
+          (message as { [WIRE_BYTES]?: number })[WIRE_BYTES] = buf.length;
           return message;
         },
-        // A handler may answer with the message's bytes already encoded (watch-encode.ts).
+        // A handler may answer with the message's bytes already encoded (watch-encode.ts, kv-encode.ts).
         responseSerialize: (v: object): Buffer => (Buffer.isBuffer(v) ? v : encode(v)),
       };
     }

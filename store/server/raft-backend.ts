@@ -9,6 +9,7 @@ import { etcdError } from '../api/errors.js';
 import * as cv from '../api/local-convert.js';
 import { LocalWatchStream } from '../api/local-watch.js';
 import type { QuotaRequest } from '../mvcc/store.js';
+import type { RequestOp as MvccRequestOp, TxnRequest as MvccTxnRequest } from '../mvcc/types.js';
 import { ConfChangeType } from '../raft/types.js';
 import { runInSlices } from '../snapshot/index.js';
 import { SNAPSHOT_SLICE_MS } from '../wal/limits.js';
@@ -25,6 +26,23 @@ const LEASE_ID_MASK = (1n << 63n) - 1n;
 function isReadOnlyTxn(t: api.TxnRequest): boolean {
   const ro = (ops: api.RequestOp[]) => ops.every((op) => 'range' in op || ('txn' in op && isReadOnlyTxn(op.txn)));
   return ro(t.success) && ro(t.failure);
+}
+
+/**
+ * What the quota looks at in a txn: its puts (and its nested txns' puts). Built instead of
+ * converting the whole txn (compares, ranges) to the engine's form on every write; the
+ * API's PutRequest already is a valid engine PutRequest.
+ */
+export function quotaTxn(t: api.TxnRequest): MvccTxnRequest {
+  const puts = (ops: api.RequestOp[]): MvccRequestOp[] => {
+    const out: MvccRequestOp[] = [];
+    for (const op of ops) {
+      if ('put' in op) out.push({ requestPut: op.put });
+      else if ('txn' in op) out.push({ requestTxn: quotaTxn(op.txn) });
+    }
+    return out;
+  };
+  return { success: puts(t.success), failure: puts(t.failure) };
 }
 
 /** etcd's memberBadUrls for a URL that does not parse (and, for an update, for none at all). */
@@ -76,9 +94,13 @@ export class RaftBackend implements api.EtcdBackend {
     return cv.rangeResp(cv.unwrap(this.#store.range(cv.rangeReq(req))));
   }
 
-  async put(req: api.PutRequest): Promise<api.PutResponse> {
-    await this.#checkQuota({ put: cv.putReq(req) });
-    return (await this.#m.propose({ op: 'put', req })) as api.PutResponse;
+  /** Not async: the proposal's own promise is the answer (an async wrapper adds a promise and its jobs per write). */
+  put(req: api.PutRequest): Promise<api.PutResponse> {
+    try {
+      return this.#checkQuota({ put: req }) ?? this.#m.propose({ op: 'put', req }) as Promise<api.PutResponse>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async deleteRange(req: api.DeleteRangeRequest): Promise<api.DeleteRangeResponse> {
@@ -91,8 +113,9 @@ export class RaftBackend implements api.EtcdBackend {
       await this.#m.linearizableRead();
       return cv.txnResp(cv.unwrap(this.#store.txn(cv.txnReq(req))));
     }
-    const r = cv.txnReq(req);
-    if (this.#store.requestCost({ txn: r }) > 0) await this.#checkQuota({ txn: r });
+    const quota = { txn: quotaTxn(req) };
+    const refused = this.#store.requestCost(quota) > 0 ? this.#checkQuota(quota) : undefined;
+    if (refused !== undefined) await refused;
     return (await this.#m.propose({ op: 'txn', req })) as api.TxnResponse;
   }
 
@@ -100,14 +123,19 @@ export class RaftBackend implements api.EtcdBackend {
     return (await this.#m.propose({ op: 'compact', req })) as api.CompactionResponse;
   }
 
-  /** etcd's quota: refuse while NOSPACE is raised; raise it (through Raft) when a write would not fit. */
-  async #checkQuota(req: QuotaRequest): Promise<void> {
-    if (this.#m.applier.noSpace()) throw etcdError('noSpace');
-    if (this.#store.fitsQuota(req, this.#quotaBytes)) return;
-    await this.#m.propose({
+  /**
+   * etcd's quota: refuse while NOSPACE is raised; raise it (through Raft) when a write would
+   * not fit. The common answer, "fits", is undefined rather than a resolved promise (no
+   * promise and no extra microtask on every write); a refusal is a promise that rejects.
+   */
+  #checkQuota(req: QuotaRequest): Promise<never> | undefined {
+    if (this.#m.applier.noSpace()) return Promise.reject(etcdError('noSpace'));
+    if (this.#store.fitsQuota(req, this.#quotaBytes)) return undefined;
+    return this.#m.propose({
       op: 'alarm', req: { action: api.AlarmAction.ACTIVATE, memberId: this.#m.id, alarm: api.AlarmType.NOSPACE },
-    }).catch(() => {});
-    throw etcdError('noSpace');
+    }).catch(() => {}).then(() => {
+      throw etcdError('noSpace');
+    });
   }
 
   // ---- Watch ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // wrapper (admission, error mapping, in-flight accounting) and the tracker close() uses to
 // finish in-flight calls and end open streams.
 
-import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
+import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { EtcdBackend } from '../backend.js';
 import { encodeHeader, type HeaderFields, type WireHeader } from '../codec.js';
 import { EtcdApiError, etcdError, toServiceError, type GrpcServiceError } from '../errors.js';
@@ -154,10 +154,23 @@ export function unary<Req extends object>(
     } catch (err) {
       p = Promise.reject(err);
     }
+    // One then() (not then/catch/finally: three promises and their jobs per call).
     p.then(
-      (resp) => callback(null, resp),
-      (err: unknown) => callback(failure(ctx, method, err)),
-    ).catch((err: unknown) => ctx.logger.error({ method, err: String(err) }, 'failed to send a reply'))
-      .finally(() => ctx.tracker.endUnary());
+      (resp) => reply(ctx, method, callback, false, resp),
+      (err: unknown) => reply(ctx, method, callback, true, err),
+    );
   };
+}
+
+/** Send the reply or the error; the call stops counting as in flight once it is sent (close() waits for that). */
+function reply(ctx: ServiceContext, method: string, callback: sendUnaryData<object>, failed: boolean,
+  outcome: unknown): void {
+  try {
+    if (failed) callback(failure(ctx, method, outcome));
+    else callback(null, outcome as object);
+  } catch (err) {
+    ctx.logger.error({ method, err: String(err) }, 'failed to send a reply');
+  } finally {
+    ctx.tracker.endUnary();
+  }
 }
