@@ -101,6 +101,11 @@ export interface MemberLogSummary {
   snapshotsAbandoned: number;
   snapshotMaxTotalMs: number;
   snapshotMaxBytes: number;
+  /** Summed over every snapshot of every member: wall time from capture to saved, and bytes written. */
+  snapshotTotalMs: number;
+  snapshotTotalBytes: number;
+  /** Snapshots saved by kind (member.ts logs 'full' or 'delta'; older builds log none: 'full'). */
+  snapshotKinds: Record<string, number>;
   stalls: number;
   stallMaxMs: number;
   /** Each stall: member, how late the tick was, GC pause time in that tick, snapshot under way. */
@@ -284,7 +289,8 @@ function raftTerm(c: BenchCluster): number | undefined {
 /** Reads the Flotilla members' JSON logs (member.ts): term changes and why, snapshots, stalls. */
 function summarizeMemberLogs(c: BenchCluster): MemberLogSummary {
   const s: MemberLogSummary = { termChanges: [], snapshots: 0, snapshotsAbandoned: 0, snapshotMaxTotalMs: 0,
-    snapshotMaxBytes: 0, stalls: 0, stallMaxMs: 0, stallDetails: [] };
+    snapshotMaxBytes: 0, snapshotTotalMs: 0, snapshotTotalBytes: 0, snapshotKinds: {}, stalls: 0, stallMaxMs: 0,
+    stallDetails: [] };
   for (const m of c.members) {
     let text = '';
     try {
@@ -306,6 +312,10 @@ function summarizeMemberLogs(c: BenchCluster): MemberLogSummary {
         s.snapshots++;
         s.snapshotMaxTotalMs = Math.max(s.snapshotMaxTotalMs, n('totalMs'));
         s.snapshotMaxBytes = Math.max(s.snapshotMaxBytes, n('bytes'));
+        s.snapshotTotalMs += n('totalMs');
+        s.snapshotTotalBytes += n('bytes');
+        const kind = typeof r.kind === 'string' ? r.kind : 'full';
+        s.snapshotKinds[kind] = (s.snapshotKinds[kind] ?? 0) + 1;
       } else if (r.msg === 'snapshot abandoned') s.snapshotsAbandoned++;
       else if (r.msg === 'event loop stalled: a Raft tick came late') {
         s.stalls++;
@@ -431,7 +441,9 @@ export function failoverTable(r: FailoverBenchResult): string {
     const l = s.memberLogs;
     if (l !== undefined) {
       lines.push(`  member logs: ${l.snapshots} snapshots saved (${l.snapshotsAbandoned} abandoned, largest ` +
-        `${(l.snapshotMaxBytes / 2 ** 20).toFixed(0)} MiB, slowest ${l.snapshotMaxTotalMs} ms), ${l.stalls} event-loop ` +
+        `${(l.snapshotMaxBytes / 2 ** 20).toFixed(0)} MiB, slowest ${l.snapshotMaxTotalMs} ms; ` +
+        `${Object.entries(l.snapshotKinds).map(([k, v]) => `${v} ${k}`).join(', ')}; in all ` +
+        `${(l.snapshotTotalBytes / 2 ** 20).toFixed(0)} MiB, ${(l.snapshotTotalMs / 1000).toFixed(1)} s), ${l.stalls} event-loop ` +
         `stalls >= 200 ms (max ${l.stallMaxMs} ms), ${l.termChanges.length} term changes logged`);
       for (const t of l.termChanges) lines.push(`    ${t.member}: term ${t.from} -> ${t.to}: ${t.cause}`);
       if (l.stallDetails.length > 0) lines.push(`    stalls: ${l.stallDetails.slice(0, 20).join('; ')}`);

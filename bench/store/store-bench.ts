@@ -4,7 +4,7 @@
 // Flotilla/etcd, and every raw run, with the generator's and the members' CPU use.
 import { loadavg } from 'node:os';
 import { machineFacts, type MachineFacts } from '../report.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from './histogram.js';
 import { profileText, type ProfileSummary, summarizeProfile } from './profile-summary.js';
@@ -65,6 +65,36 @@ export interface StoreRun {
   serverCpuSeconds: Record<string, number>;
   serverCoresUsed: number;
   wallSeconds: number;
+  /**
+   * Flotilla: the snapshots members saved while the generator ran ("m2 full 45 MB 900 ms"),
+   * from their logs — a snapshot of a large state is the usual suspect for a p99 tail.
+   */
+  snapshots?: string[];
+}
+
+/** Snapshots the Flotilla members logged as saved between two instants (member.ts 'saved snapshot'). */
+function snapshotsBetween(cluster: BenchCluster, fromMs: number, toMs: number): string[] {
+  const out: string[] = [];
+  for (const m of cluster.members) {
+    let text: string;
+    try {
+      text = readFileSync(cluster.logOf(m), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"saved snapshot"')) continue;
+      let r: { time: number; kind?: string; bytes: number; totalMs: number };
+      try {
+        r = JSON.parse(line) as typeof r;
+      } catch {
+        continue; // a line still being written
+      }
+      if (r.time < fromMs || r.time > toMs) continue;
+      out.push(`${m.name} ${r.kind ?? 'full'} ${(r.bytes / 2 ** 20).toFixed(1)} MiB ${r.totalMs} ms`);
+    }
+  }
+  return out;
 }
 
 export interface SystemSummary {
@@ -162,14 +192,17 @@ async function runRound(
       });
       populated ||= isGet;
       const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
+      const snapshots = system === 'flotilla' ? snapshotsBetween(cluster, startedAt.getTime(), Date.now()) : undefined;
       const serverCpuSeconds: Record<string, number> = {};
       cluster.members.forEach((m, i) => (serverCpuSeconds[m.name] = (processCpuSeconds(m.pid()) ?? 0) - cpu0[i]!));
       const total = Object.values(serverCpuSeconds).reduce((a, b) => a + b, 0);
       runs.push({ round, system, workloadId: w.id, leader: leader.name, startedAt: startedAt.toISOString(),
-        loadAverage1m, result, serverCpuSeconds, serverCoresUsed: total / wallSeconds, wallSeconds });
+        loadAverage1m, result, serverCpuSeconds, serverCoresUsed: total / wallSeconds, wallSeconds,
+        ...(snapshots ? { snapshots } : {}) });
       log(`  round ${round} ${system.padEnd(8)} ${w.id.padEnd(22)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  ` +
         `p50 ${fmtMs(result.latencyMs.p50)} p99 ${fmtMs(result.latencyMs.p99)} ms  errors ${result.errors}  ` +
-        `loadgen ${(result.cpuCoresUsed * 100).toFixed(0)}% of a core, members ${(total / wallSeconds * 100).toFixed(0)}%`);
+        `loadgen ${(result.cpuCoresUsed * 100).toFixed(0)}% of a core, members ${(total / wallSeconds * 100).toFixed(0)}%` +
+        (snapshots && snapshots.length > 0 ? `; snapshots: ${snapshots.join(', ')}` : ''));
     }
   } finally {
     await cluster.stop();

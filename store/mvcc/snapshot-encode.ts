@@ -6,6 +6,10 @@
 //
 // The writer picks the same forms msgpackr does (its pack.js with useRecords off), so the
 // bytes equal packing the whole layout with msgpackr at once; snapshot.test.ts checks it.
+//
+// With `sinceRev`, the steps encode a delta instead: only the revisions after sinceRev,
+// read from the revision log, so its cost follows what changed, not the history held
+// (layout in snapshot.ts; applySnapshotDeltas replays it on top of the state at sinceRev).
 
 import { Packr } from 'msgpackr';
 import type { Revision } from './history.js';
@@ -75,7 +79,8 @@ class Writer {
   }
 
   uint(n: number): void {
-    invariant(Number.isSafeInteger(n) && n >= 0, `snapshot field ${n} is not a non-negative integer`);
+    // The check before the call: a message built on every call would cost more than the write.
+    if (!(Number.isSafeInteger(n) && n >= 0)) invariant(false, `snapshot field ${n} is not a non-negative integer`);
     const b = this.bytes;
     if (n >>> 0 !== n) {
       b[this.pos++] = 0xcb;
@@ -104,12 +109,37 @@ class Writer {
 
   int64(v: bigint): void {
     this.bytes[this.pos++] = 0xd3;
-    this.#view.setBigInt64(this.pos, v);
+    // Most keys have no lease: eight zero bytes are cheaper to write than a bigint is to convert.
+    if (v === 0n) this.bytes.fill(0, this.pos, this.pos + 8);
+    else this.#view.setBigInt64(this.pos, v);
     this.pos += 8;
   }
 }
 
+/** The layout version of a delta; a delta's top level has DELTA_FIELDS entries, a full snapshot's 5. */
+export const SNAPSHOT_DELTA_FORMAT_VERSION = 1;
+const DELTA_FIELDS = 6;
+const FIELDS_PER_DELTA_REVISION = 8;
+
+/**
+ * A delta since a revision cannot be encoded: compaction dropped revisions after it from the
+ * revision log. Expected (a compaction moved past the last snapshot): take a full one instead.
+ */
+export class SnapshotDeltaUnavailable extends Error {
+  readonly code = 'FLOTILLA_ERR_SNAPSHOT_DELTA_UNAVAILABLE';
+  constructor(sinceRev: number, logBase: number, currentRev: number) {
+    super(`no delta since revision ${sinceRev}: the revision log holds ${logBase}..${currentRev}`);
+    this.name = 'SnapshotDeltaUnavailable';
+  }
+}
+
 export interface EncodeOptions {
+  /**
+   * Encode a delta: the revisions after this revision (the state a previous snapshot held),
+   * the compaction point and the leases. Throws SnapshotDeltaUnavailable on the first step
+   * if compaction dropped any of those revisions.
+   */
+  sinceRev?: number;
   /** Revisions sized or written between two yields. */
   stepRevisions?: number;
   /** Bytes to place before the snapshot in the same buffer, given the snapshot's size (an envelope's header). */
@@ -127,6 +157,7 @@ function packItems(items: unknown[]): Uint8Array {
  * `stepRevisions` revisions of either pass so the caller can let other work run between.
  */
 export function* encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}): Generator<void, Uint8Array, void> {
+  if (o.sinceRev !== undefined) return yield* encodeDeltaSteps(img, o.sinceRev, o);
   const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
   const head = packItems([SNAPSHOT_FORMAT_VERSION, img.currentRev, img.compactRev]);
   const leases = new Uint8Array(packr.pack(img.leases));
@@ -173,5 +204,69 @@ export function* encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}):
   }
   w.raw(leases);
   invariant(w.pos === w.bytes.length, `snapshot encoder wrote ${w.pos} of ${w.bytes.length} bytes`);
+  return w.bytes;
+}
+
+function deltaRevisionBytes(r: Revision): number {
+  return binBytes(r.kv.key.length) + revisionBytes(r);
+}
+
+/**
+ * The delta since `sinceRev` (layout in snapshot.ts): the log's records of the revisions
+ * after it up to the image's, taken on the first step — before any later compaction could
+ * drop them (a member runs that step at once, as it captures the image) — then sized and
+ * written like the full snapshot, yielding every `stepRevisions` revisions.
+ */
+function* encodeDeltaSteps(img: SnapshotImage, sinceRev: number, o: EncodeOptions): Generator<void, Uint8Array, void> {
+  const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
+  const log = img.log;
+  if (sinceRev > img.currentRev || sinceRev < 1 || (sinceRev < img.currentRev && log.base > sinceRev + 1)) {
+    throw new SnapshotDeltaUnavailable(sinceRev, log.base, img.currentRev);
+  }
+  const records: (readonly Revision[])[] = [];
+  let count = 0;
+  for (let main = sinceRev + 1; main <= img.currentRev; main++) {
+    const changes = log.get(main);
+    invariant(changes !== undefined, `revision log lacks ${main}`);
+    records.push(changes);
+    count += changes.length;
+  }
+  const head = packItems([SNAPSHOT_DELTA_FORMAT_VERSION, sinceRev, img.currentRev, img.compactRev]);
+  const leases = new Uint8Array(packr.pack(img.leases));
+  let size = arrayHeaderBytes(DELTA_FIELDS) + head.length + arrayHeaderBytes(FIELDS_PER_DELTA_REVISION * count) +
+    leases.length;
+  let inStep = 0;
+  for (const changes of records) {
+    for (const r of changes) size += deltaRevisionBytes(r);
+    if ((inStep += changes.length) >= step) {
+      inStep = 0;
+      yield;
+    }
+  }
+  const prefix = o.prefix?.(size) ?? new Uint8Array(0);
+  const raw = Buffer.allocUnsafeSlow(prefix.length + size); // every byte is written below (checked at the end)
+  const w = new Writer(new Uint8Array(raw.buffer, raw.byteOffset, raw.length), 0);
+  w.raw(prefix);
+  w.arrayHeader(DELTA_FIELDS);
+  w.raw(head);
+  w.arrayHeader(FIELDS_PER_DELTA_REVISION * count);
+  for (const changes of records) {
+    for (const r of changes) {
+      w.bin(r.kv.key);
+      w.uint(r.main);
+      w.uint(r.sub);
+      w.uint(r.tombstone ? 1 : 0);
+      w.uint(r.kv.createRevision);
+      w.uint(r.kv.version);
+      w.bin(r.kv.value);
+      w.int64(r.kv.lease);
+    }
+    if ((inStep += changes.length) >= step) {
+      inStep = 0;
+      yield;
+    }
+  }
+  w.raw(leases);
+  invariant(w.pos === w.bytes.length, `snapshot delta encoder wrote ${w.pos} of ${w.bytes.length} bytes`);
   return w.bytes;
 }

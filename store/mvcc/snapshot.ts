@@ -7,17 +7,27 @@
 //   keys:   [[key, main, sub, tombstone(0/1), createRev, version, value, lease, main, ...], ...]
 //   leases: [id, grantedTtl, remainingTtl, id, ...]
 // Watchers are connection state, not replicated state: they are not in a snapshot.
+//
+// A delta (snapshot-encode.ts, `sinceRev`): what changed after the state at fromRev.
+// [DELTA_FORMAT, fromRev, currentRev, compactRev, changes, leases]
+//   changes: [key, main, sub, tombstone(0/1), createRev, version, value, lease, key, ...]
+//            every revision in (fromRev, currentRev], in revision order
+//   leases:  all of them, as above (few and mutable: cheaper whole than as changes)
+// applySnapshotDeltas replays changes through the same write path the store uses, checks
+// each result against the recorded fields, and compacts to compactRev: compaction keeps
+// for each key what revisions up to compactRev alone decide, so compacting after the later
+// revisions are in gives the state the member reached by compacting before them.
 
 import { Packr } from 'msgpackr';
 import { KvState } from './kv-state.js';
 import { Lessor } from './lessor.js';
-import type { KeyHistory, Revision } from './history.js';
+import type { KeyHistory, Revision, RevisionLog } from './history.js';
 import type { KeyValue } from './types.js';
 import { NO_LEASE } from './types.js';
 import { bytesToKey, EMPTY_BYTES } from './bytes.js';
 import { invariant } from './errors.js';
-import { SNAPSHOT_FORMAT_VERSION } from './limits.js';
-import { encodeSnapshotSteps } from './snapshot-encode.js';
+import { DEFAULT_MVCC_LIMITS, SNAPSHOT_FORMAT_VERSION } from './limits.js';
+import { encodeSnapshotSteps, SNAPSHOT_DELTA_FORMAT_VERSION } from './snapshot-encode.js';
 
 const packr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: false });
 
@@ -39,6 +49,8 @@ export interface SnapshotImage {
   readonly counts: readonly number[];
   /** Flattened [id, grantedTtl, remainingTtl, ...], by lease id. */
   readonly leases: readonly unknown[];
+  /** The live revision log, for a delta (its records up to currentRev are frozen; compaction drops old ones). */
+  readonly log: RevisionLog;
 }
 
 export function captureSnapshot(kv: KvState, lessor: Lessor): SnapshotImage {
@@ -55,7 +67,7 @@ export function captureSnapshot(kv: KvState, lessor: Lessor): SnapshotImage {
   });
   const leases: unknown[] = [];
   for (const l of lessor.list()) leases.push(l.id, l.grantedTtlSeconds, l.remainingTtlSeconds);
-  return { currentRev: kv.currentRev, compactRev: kv.compactRev, keys, revs, counts, leases };
+  return { currentRev: kv.currentRev, compactRev: kv.compactRev, keys, revs, counts, leases, log: kv.log };
 }
 
 /** Runs a step generator to the end at once (tests, small states, one-shot callers). */
@@ -123,14 +135,27 @@ function* decodeRevisions(keys: unknown[]): Generator<{
   }
 }
 
-export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decoded {
-  let top: unknown;
+function unpackTop(data: Uint8Array): unknown {
   try {
     // A fresh view: msgpackr caches a DataView as a property on the array it decodes.
-    top = packr.unpack(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return packr.unpack(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   } catch (e) {
     corrupt(`undecodable (${(e as Error).message})`);
   }
+}
+
+function decodeLeases(leases: unknown[]): Lessor {
+  const lessor = new Lessor();
+  for (let i = 0; i < leases.length; i += FIELDS_PER_LEASE) {
+    const id = big(leases[i], 'lease id');
+    if (id === NO_LEASE || lessor.get(id) !== undefined) corrupt('lease id');
+    lessor.grant(id, int(leases[i + 1], 'lease ttl'), int(leases[i + 2], 'lease remaining ttl'));
+  }
+  return lessor;
+}
+
+export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decoded {
+  const top = unpackTop(data);
   if (!Array.isArray(top) || top.length !== 5) corrupt('top-level shape');
   if (top[0] !== SNAPSHOT_FORMAT_VERSION) corrupt(`format ${String(top[0])}, expected ${SNAPSHOT_FORMAT_VERSION}`);
   const currentRev = int(top[1], 'current revision');
@@ -141,12 +166,7 @@ export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decod
   if (!Array.isArray(keys) || !Array.isArray(leases) || leases.length % FIELDS_PER_LEASE !== 0) corrupt('sections');
 
   const kv = KvState.restore(kvOverheadBytes, currentRev, compactRev, decodeRevisions(keys));
-  const lessor = new Lessor();
-  for (let i = 0; i < leases.length; i += FIELDS_PER_LEASE) {
-    const id = big(leases[i], 'lease id');
-    if (id === NO_LEASE || lessor.get(id) !== undefined) corrupt('lease id');
-    lessor.grant(id, int(leases[i + 1], 'lease ttl'), int(leases[i + 2], 'lease remaining ttl'));
-  }
+  const lessor = decodeLeases(leases);
   // Attachments are derived, as etcd rebuilds them from the key space on restore.
   kv.tree.scan('', '', (id, h) => {
     const last = h.latest();
@@ -157,4 +177,66 @@ export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decod
     return true;
   });
   return { kv, lessor };
+}
+
+const FIELDS_PER_DELTA_REVISION = 8;
+
+/** Replays one delta's change of `main`, starting at changes[from]; returns where the next revision starts. */
+function replayRevision(kv: KvState, changes: unknown[], from: number, main: number): number {
+  const batch = kv.beginWrite();
+  invariant(batch.main === main, `snapshot delta revision ${main} does not follow ${kv.currentRev}`);
+  let i = from;
+  for (; i < changes.length && int(changes[i + 1], 'main revision') === main; i += FIELDS_PER_DELTA_REVISION) {
+    const key = bytes(changes[i], 'key');
+    if (key.length === 0) corrupt('empty key');
+    const id = bytesToKey(key);
+    if (int(changes[i + 2], 'sub revision') !== batch.changes.length) corrupt(`sub revisions of ${main}`);
+    const tombstone = int(changes[i + 3], 'tombstone flag') === 1;
+    if (tombstone) {
+      const hist = kv.tree.get(id);
+      if (hist === undefined || kv.delete(batch, hist) === undefined) corrupt(`delete of a key not live at ${main}`);
+    } else {
+      kv.put(batch, id, key, bytes(changes[i + 6], 'value'), big(changes[i + 7], 'lease'));
+    }
+    const r = batch.changes[batch.changes.length - 1]!;
+    if (r.kv.createRevision !== int(changes[i + 4], 'create revision') || r.kv.version !== int(changes[i + 5], 'version')) {
+      corrupt(`revision ${main} replays to other create revision or version than recorded`);
+    }
+  }
+  if (i === from) corrupt(`delta revisions out of order at ${main}`);
+  kv.commit(batch);
+  return i;
+}
+
+/** Applies one delta to `kv` (at the delta's fromRev); returns the delta's leases. */
+function applyDelta(kv: KvState, data: Uint8Array): Lessor {
+  const top = unpackTop(data);
+  if (!Array.isArray(top) || top.length !== 6) corrupt('delta top-level shape');
+  if (top[0] !== SNAPSHOT_DELTA_FORMAT_VERSION) corrupt(`delta format ${String(top[0])}`);
+  const fromRev = int(top[1], 'delta base revision');
+  const currentRev = int(top[2], 'delta revision');
+  const compactRev = int(top[3], 'delta compact revision');
+  const changes = top[4];
+  const leases = top[5];
+  if (fromRev !== kv.currentRev) corrupt(`delta applies on top of revision ${fromRev}, the state is at ${kv.currentRev}`);
+  if (currentRev < fromRev || compactRev < kv.compactRev || compactRev > currentRev) corrupt('delta revisions');
+  if (!Array.isArray(changes) || changes.length % FIELDS_PER_DELTA_REVISION !== 0) corrupt('delta changes');
+  if (!Array.isArray(leases) || leases.length % FIELDS_PER_LEASE !== 0) corrupt('delta leases');
+  for (let i = 0; i < changes.length;) i = replayRevision(kv, changes, i, kv.currentRev + 1);
+  if (kv.currentRev !== currentRev) corrupt(`delta ends at revision ${kv.currentRev}, not ${currentRev}`);
+  if (compactRev > kv.compactRev) kv.compact(compactRev);
+  return decodeLeases(leases);
+}
+
+/**
+ * A full snapshot (encodeSnapshot's bytes) with deltas replayed on top of it in order, as
+ * a full snapshot again: what a restart that loaded a chain of files hands the store.
+ * Throws MvccInvariantError ("snapshot corrupt: ...") if a delta does not fit the state.
+ */
+export function applySnapshotDeltas(full: Uint8Array, deltas: readonly Uint8Array[]): Uint8Array {
+  if (deltas.length === 0) return full;
+  const decoded = decodeSnapshot(full, DEFAULT_MVCC_LIMITS.kvOverheadBytes);
+  let lessor = decoded.lessor;
+  for (const d of deltas) lessor = applyDelta(decoded.kv, d);
+  return encodeSnapshot(decoded.kv, lessor);
 }

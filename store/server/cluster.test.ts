@@ -332,10 +332,67 @@ describe('snapshots under load', () => {
       }
       assert.deepEqual(hashes, [hashes[0], hashes[0], hashes[0]], `HashKV at ${revision} differs between members`);
       for (const m of c.members.filter((x) => x !== lagging)) {
-        assert.match(readFileSync(m.logFile, 'utf8'), /saved snapshot/, `${m.name} never snapshotted`);
+        const log = readFileSync(m.logFile, 'utf8');
+        assert.match(log, /"kind":"full".*"msg":"saved snapshot"/, `${m.name} never took a full snapshot`);
+        assert.match(log, /"kind":"delta".*"msg":"saved snapshot"/, `${m.name} never took a delta snapshot`);
       }
+      // The leader's newest snapshot was a delta, which cannot be sent: it took a full one for the follower.
+      assert.match(readFileSync(leader.logFile, 'utf8'), /a follower needs a snapshot: taking a full one/);
       assert.equal(await leaderOf(c), leader, 'snapshots moved leadership');
       assert.doesNotMatch(readFileSync(leader.logFile, 'utf8').slice(leaderLogAtStart), /"term changed"/);
+      // A restart replays its full snapshot, the deltas after it and the WAL to the same state.
+      const follower = c.members.find((m) => m !== leader && m !== lagging)!;
+      assert.ok(readdirSync(join(follower.dataDir, 'snap')).some((f) => f.endsWith('.delta')), 'no delta files');
+      clients.get(follower)!.close();
+      await c.kill(follower, 'SIGKILL');
+      c.launch(follower);
+      await c.waitReady([follower], 30_000);
+      const cl = connectClients(c.endpoint(follower));
+      clients.set(follower, cl);
+      const after = await unary<{ hash: number }>(cl.maintenance, 'HashKV', { revision }, 10_000);
+      assert.equal(after.hash, hashes[0], `${follower.name} replayed its snapshot chain to another state`);
+      // The restarted member extends the chain it loaded (no full snapshot needed), and the next restart
+      // replays that too.
+      const logFrom = readFileSync(follower.logFile, 'utf8').length;
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => put(clients.get(leader)!, `s/more/${round * 100 + i}`)));
+      }
+      await waitUntil(() => /"kind":"delta".*"msg":"saved snapshot"/.test(readFileSync(follower.logFile, 'utf8')
+        .slice(logFrom)), 10_000, () => `${follower.name} took no delta after its restart`);
+      assert.doesNotMatch(readFileSync(follower.logFile, 'utf8').slice(logFrom), /"kind":"full"/);
+      const head2 = await unary<{ header: { revision: string } }>(clients.get(leader)!.kv, 'Range',
+        { key: Buffer.from('s/'), count_only: true }, 10_000);
+      const want = await unary<{ hash: number }>(clients.get(leader)!.maintenance, 'HashKV',
+        { revision: head2.header.revision }, 10_000);
+      cl.close();
+      await c.kill(follower, 'SIGKILL');
+      c.launch(follower);
+      await c.waitReady([follower], 30_000);
+      const cl2 = connectClients(c.endpoint(follower));
+      clients.set(follower, cl2);
+      for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
+        const r = await unary<{ header: { revision: string } }>(cl2.kv, 'Range', { key: Buffer.from('s/'),
+          count_only: true }, 10_000);
+        if (Number(r.header.revision) >= Number(head2.header.revision)) break;
+        assert.ok(Date.now() < deadline, `${follower.name} did not catch up after its second restart`);
+      }
+      const again = await unary<{ hash: number }>(cl2.maintenance, 'HashKV', { revision: head2.header.revision }, 10_000);
+      assert.equal(again.hash, want.hash, `${follower.name} replayed its extended chain to another state`);
+      // A damaged delta refuses start, naming the file (never a silent start from an older state).
+      cl2.close();
+      clients.delete(follower);
+      await c.kill(follower, 'SIGKILL');
+      const snapDir = join(follower.dataDir, 'snap');
+      const newest = join(snapDir, readdirSync(snapDir).filter((f) => f.endsWith('.delta')).sort().pop()!);
+      const bytes = readFileSync(newest);
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+      writeFileSync(newest, bytes);
+      const logFrom2 = readFileSync(follower.logFile, 'utf8').length;
+      c.launch(follower);
+      await waitUntil(() => c.exited(follower), 10_000, () => 'the member started on a corrupted snapshot delta');
+      const log = readFileSync(follower.logFile, 'utf8').slice(logFrom2);
+      assert.match(log, /FLOTILLA_ERR_SNAPSHOT_CORRUPT/);
+      assert.ok(log.includes(newest), `the error names ${newest}`);
     } finally {
       for (const cl of clients.values()) cl.close();
       await c.stopAll();

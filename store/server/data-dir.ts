@@ -2,19 +2,20 @@
 // <data-dir>/snap (state machine snapshots). Opening it yields everything the Raft core
 // and the state machine need to resume: a new cluster is bootstrapped like etcd (initial
 // members as committed AddNode entries carrying their peer URLs), a restart loads the
-// newest snapshot and replays the WAL after it.
+// newest snapshot and the deltas after it (member.ts), and replays the WAL after those.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeConfChange } from '../raft/confchange.js';
 import { MemoryStorage } from '../raft/memory-storage.js';
 import { ConfChangeType, type Entry, EntryType, type Snapshot } from '../raft/types.js';
-import { Snapshotter } from '../snapshot/index.js';
+import { applySnapshotDeltas } from '../mvcc/snapshot.js';
+import { type LoadedDelta, Snapshotter } from '../snapshot/index.js';
 import { WAL, type WalWarning } from '../wal/index.js';
 import { MEMBER_EXTEND_AHEAD_BYTES } from '../wal/limits.js';
 import { Applier } from './applier.js';
 import { computeClusterId, computeMemberId, raftId } from './members.js';
 import type { MemberOptions } from './options.js';
-import { encodeConfContext } from './request.js';
+import { encodeConfContext, packState, unpackState } from './request.js';
 
 export interface OpenedDataDir {
   wal: WAL;
@@ -23,6 +24,8 @@ export interface OpenedDataDir {
   applier: Applier;
   /** Index the state machine holds (the snapshot's): Raft re-delivers entries after it. */
   applied: number;
+  /** The snapshot files loaded, for the member's next delta to chain onto (undefined: none). */
+  snapshotChain?: { index: number; rev: number; baseBytes: number; deltaBytes: number; deltas: number };
   clusterId: bigint;
   memberId: bigint;
   warnings: WalWarning[];
@@ -53,13 +56,38 @@ export async function openDataDir(o: MemberOptions): Promise<OpenedDataDir> {
   return bootstrap(o, walDir, snapshotter);
 }
 
+/**
+ * The applier's snapshot (a msgpack map whose `mvcc` is the store's image) with deltas
+ * replayed on top: the store's deltas in order, the small fields as the newest delta has
+ * them (member.ts #deltaSteps writes those whole). A delta that does not fit is refused
+ * with the files named: they passed their CRCs, so this is a bug, not a damaged disk.
+ */
+export function replaySnapshotChain(base: Uint8Array, deltas: readonly LoadedDelta[]): Uint8Array {
+  if (deltas.length === 0) return base;
+  try {
+    const state = unpackState<Record<string, unknown> & { mvcc: Uint8Array }>(base);
+    const states = deltas.map((d) => unpackState<Record<string, unknown> & { mvcc: Uint8Array }>(d.snapshot.data));
+    const mvcc = applySnapshotDeltas(state.mvcc, states.map((d) => d.mvcc));
+    return packState({ ...state, ...states[states.length - 1], mvcc });
+  } catch (e) {
+    throw new Error(`the snapshot deltas ${deltas.map((d) => d.file).join(', ')} do not replay onto the ` +
+      `snapshot before them: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 async function restart(walDir: string, snapshotter: Snapshotter): Promise<OpenedDataDir> {
   const loaded = await snapshotter.loadNewest();
   const applier = new Applier();
   let snapshot: Snapshot | undefined;
+  let chain: OpenedDataDir['snapshotChain'];
   if (loaded) {
-    snapshot = loaded.snapshot;
+    const newest = loaded.deltas[loaded.deltas.length - 1]?.snapshot ?? loaded.snapshot;
+    // The Raft storage's snapshot: the newest link's index, term and membership, the whole state.
+    snapshot = { metadata: newest.metadata, data: replaySnapshotChain(loaded.snapshot.data, loaded.deltas) };
     applier.restore(snapshot.data);
+    chain = { index: newest.metadata.index, rev: applier.store.currentRevision,
+      baseBytes: loaded.snapshot.data.byteLength, deltas: loaded.deltas.length,
+      deltaBytes: loaded.deltas.reduce((n, d) => n + d.snapshot.data.byteLength, 0) };
   }
   const opened = await WAL.open(walDir, {
     extendAheadBytes: MEMBER_EXTEND_AHEAD_BYTES, ...(snapshot ? { fromSnapshot: snapshot.metadata } : {}),
@@ -76,6 +104,7 @@ async function restart(walDir: string, snapshotter: Snapshotter): Promise<Opened
   }
   return {
     wal: opened.wal, snapshotter, raftStorage, applier, applied: snapshot?.metadata.index ?? 0,
+    ...(chain ? { snapshotChain: chain } : {}),
     clusterId: bytesU64(opened.metadata.clusterId), memberId: bytesU64(opened.metadata.memberId),
     warnings: opened.warnings, fresh: false,
   };

@@ -8,6 +8,7 @@
 // Ready carries them all: batching falls out of the loop. Entries that a message commits
 // meanwhile are applied at once (#kickApply), not after that write.
 import { randomBytes, randomInt } from 'node:crypto';
+import { Packr } from 'msgpackr';
 import type { Logger } from 'pino';
 import { etcdError, type EtcdApiError } from '../api/errors.js';
 import { decodeConfChange } from '../raft/confchange.js';
@@ -16,8 +17,10 @@ import { RaftNode } from '../raft/node.js';
 import {
   type ConfChange, ConfChangeType, type ConfState, type Entry, EntryType, type HardState, type Message, MessageType,
   NONE, type Ready,
-  type ReadState, type RejectReason, Role, type SoftState,
+  type ReadState, type RejectReason, Role, type SoftState, type Storage,
 } from '../raft/types.js';
+import { SnapshotDeltaUnavailable } from '../mvcc/snapshot-encode.js';
+import { MAX_SNAPSHOT_DELTAS, SNAPSHOT_CHAIN_MAX_STATE_RATIO } from '../snapshot/limits.js';
 import { SlicedWorkAborted, type Snapshotter, runInSlices } from '../snapshot/index.js';
 import { PeerTransport } from '../transport/index.js';
 import type { WAL, WalStats } from '../wal/index.js';
@@ -47,6 +50,35 @@ interface ReadRound {
   waiters: Waiter[];
   sentAtMs: number;
 }
+
+/**
+ * The snapshot files this member's next delta would extend: the newest link's Raft index and
+ * store revision, and the bytes written since the last full snapshot.
+ */
+interface SnapshotChain {
+  index: number;
+  rev: number;
+  baseBytes: number;
+  deltaBytes: number;
+  deltas: number;
+}
+
+/** A snapshot on its way to disk: a full one, or a delta on top of `chain`. */
+interface SnapshotJob {
+  index: number;
+  confState: ConfState;
+  rev: number;
+  steps: Generator<void, Uint8Array, void>;
+  chain: SnapshotChain | undefined;
+}
+
+const EMPTY_DATA = new Uint8Array(0);
+/**
+ * Packs a delta's map (unpackState reads it). Its own instance: msgpackr keeps packing into
+ * the buffer its largest result grew, and the proposals' encoder must not inherit one of
+ * megabytes that its small results would then keep alive.
+ */
+const deltaPackr = new Packr({ useRecords: false, moreTypes: false });
 
 export interface MemberEvents {
   onLeaderChange?(leader: bigint, term: number): void;
@@ -90,6 +122,14 @@ export class Member {
   #leaderContactAtMs = Date.now();
   /** What the background snapshot is doing, for the stall log. */
   #snapshotPhase = 'idle';
+  /** What the next delta snapshot applies on top of; undefined: the next snapshot is full. */
+  #chain: SnapshotChain | undefined;
+  /**
+   * False while the Raft storage's snapshot is a delta's (no image a follower could install):
+   * the leader then answers 'temporarily-unavailable' and takes a full snapshot (#fullWanted).
+   */
+  #snapshotSendable = true;
+  #fullWanted = false;
   readonly #stalls: StallMonitor;
   #timers: NodeJS.Timeout[] = [];
   #scheduled = false;
@@ -124,10 +164,11 @@ export class Member {
     this.#snapshotter = opened.snapshotter;
     this.#lastSnapshotIndex = opened.applied;
     this.#appliedIndex = opened.applied;
+    this.#chain = opened.snapshotChain === undefined ? undefined : { ...opened.snapshotChain };
     this.#confState = opened.raftStorage.initialState().confState;
     const electionTicks = Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatIntervalMs));
     this.node = new RaftNode({
-      id: this.raftId, storage: opened.raftStorage, applied: opened.applied,
+      id: this.raftId, storage: this.#raftStorageView(opened.raftStorage), applied: opened.applied,
       rng: { int: (n: number) => randomInt(n) }, electionTicks, heartbeatTicks: 1, campaignOnLeaderLoss: true,
     });
     this.#startCommit = this.node.status().commit;
@@ -163,6 +204,26 @@ export class Member {
         this.#kick();
       },
     });
+  }
+
+  /** The storage the Raft core reads: ours, except that a delta's snapshot is never handed out to send. */
+  #raftStorageView(s: MemoryStorage): Storage {
+    return {
+      initialState: () => s.initialState(),
+      entries: (lo, hi, maxSizeBytes) => s.entries(lo, hi, maxSizeBytes),
+      term: (i) => s.term(i),
+      firstIndex: () => s.firstIndex(),
+      lastIndex: () => s.lastIndex(),
+      snapshot: () => {
+        if (this.#snapshotSendable) return s.snapshot();
+        if (!this.#fullWanted) {
+          this.#fullWanted = true;
+          this.log.info({ index: s.snapshot().metadata.index }, 'a follower needs a snapshot: taking a full one');
+          setImmediate(() => this.#maybeSnapshot());
+        }
+        return 'temporarily-unavailable';
+      },
+    };
   }
 
   /** Peer URLs of every other member we know, from the replicated registry and the flags. */
@@ -562,6 +623,10 @@ export class Member {
     this.#confState = snap.metadata.confState;
     this.#lastSnapshotIndex = snap.metadata.index;
     this.#appliedIndex = snap.metadata.index;
+    // The file saved for it is a full snapshot: later deltas chain onto it.
+    this.#chain = { index: snap.metadata.index, rev: this.applier.store.currentRevision,
+      baseBytes: snap.data.byteLength, deltaBytes: 0, deltas: 0 };
+    this.#snapshotSendable = true;
     this.#syncPeers();
     if (this.isLeader) this.leaseClock.startFrom(this.applier.store, this.options.electionTimeoutMs);
     this.log.info({ index: snap.metadata.index, term: snap.metadata.term }, 'installed snapshot from leader');
@@ -655,40 +720,85 @@ export class Member {
    * and answering (etcd likewise snapshots off its Raft loop). Earlier the encoding blocked
    * the event loop for seconds, so a due leader handed leadership away first: one leader
    * change per snapshot.
+   *
+   * Most snapshots are deltas: what changed since the previous file (#deltaSteps), so their
+   * cost follows the write rate, not the history held — without compaction a full image
+   * grows with every write, and encoding and writing it took seconds and hundreds of MiB.
+   * A full image is taken first, when compaction passed the chain's end, when the chain is
+   * long or mostly dead weight (#needsFull), and when a follower needs one sent (§7).
    */
   #maybeSnapshot(): void {
     if (this.#snapshotting !== undefined || this.#stopped) return;
     const index = this.#appliedIndex;
     // Entries applied early (#kickApply) may not be in storage yet; a later Ready snapshots.
-    if (index - this.#lastSnapshotIndex < this.#snapshotInterval() || index > this.#storage.lastIndex()) return;
-    const steps = this.applier.snapshotSteps(); // the state at `index`, captured now
-    const confState = { voters: [...this.#confState.voters], learners: [...this.#confState.learners] };
-    this.#snapshotting = this.#snapshotInBackground(index, confState, steps)
+    if (index > this.#storage.lastIndex()) return;
+    if (index - this.#lastSnapshotIndex < this.#snapshotInterval() && !this.#fullWanted) return;
+    const chain = this.#needsFull() ? undefined : this.#chain;
+    const job: SnapshotJob = {
+      index, chain, rev: this.applier.store.currentRevision, // the state at `index`, captured now
+      confState: { voters: [...this.#confState.voters], learners: [...this.#confState.learners] },
+      steps: chain ? this.#deltaSteps(chain.rev) : this.applier.snapshotSteps(),
+    };
+    this.#snapshotting = this.#snapshotInBackground(job)
       .catch((e: unknown) => {
         if (e instanceof SlicedWorkAborted) this.log.info({ index, reason: e.message }, 'snapshot abandoned');
+        else if (e instanceof SnapshotDeltaUnavailable) this.#chain = undefined; // the next one is full
         else this.#fatal(e);
       })
       .finally(() => {
         this.#snapshotting = undefined;
         this.#snapshotPhase = 'idle';
+        if (this.#fullWanted && !this.#stopped) setImmediate(() => this.#maybeSnapshot());
       });
   }
 
-  async #snapshotInBackground(
-    index: number, confState: ConfState, steps: Generator<void, Uint8Array, void>,
-  ): Promise<void> {
+  /** Whether the next snapshot must be a full image rather than a delta on the chain. */
+  #needsFull(): boolean {
+    const c = this.#chain;
+    if (c === undefined || this.#fullWanted || c.deltas >= MAX_SNAPSHOT_DELTAS) return true;
+    // Compaction dropped revisions after the chain's end: no delta can describe the change.
+    if (this.applier.store.compactRevision > c.rev + 1) return true;
+    // Compaction also turned much of what the files hold into dead weight a restart replays.
+    return c.baseBytes + c.deltaBytes > SNAPSHOT_CHAIN_MAX_STATE_RATIO * this.applier.store.sizeBytes;
+  }
+
+  /**
+   * A delta of the whole replicated state since store revision `sinceRev`: the store's delta
+   * (snapshot-encode.ts) and the applier's small fields whole, in the map snapshot() writes
+   * (a restart replays it onto that map: data-dir.ts). Captured now, like snapshotSteps.
+   */
+  #deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
+    const a = this.applier;
+    const rest = { members: a.members.toState(), alarms: [...a.alarms.values()], recentIds: a.recentIds(),
+      clusterToken: a.clusterToken };
+    const mvcc = a.store.snapshotSteps({ sinceRev });
+    return (function* deltaOfState(): Generator<void, Uint8Array, void> {
+      const delta = yield* mvcc;
+      return deltaPackr.pack({ ...rest, mvcc: delta });
+    })();
+  }
+
+  async #snapshotInBackground(job: SnapshotJob): Promise<void> {
+    const { index, chain } = job;
     const startMs = performance.now();
     const slices = { sliceMs: SNAPSHOT_SLICE_MS, abort: () => this.#snapshotObsolete(index) };
-    this.#snapshotPhase = 'encoding';
-    const data = await runInSlices(steps, slices);
+    this.#snapshotPhase = chain ? 'encoding a delta' : 'encoding';
+    const data = await runInSlices(job.steps, slices);
     const encodedMs = performance.now() - startMs;
     this.#snapshotPhase = 'waiting for the disk';
     await this.#onSnapshotDisk(async () => {
       const obsolete = this.#snapshotObsolete(index);
       if (obsolete !== undefined) throw new SlicedWorkAborted(obsolete);
-      const snap = this.#storage.createSnapshot(index, confState, data);
+      const snap = this.#storage.createSnapshot(index, job.confState, chain ? EMPTY_DATA : data);
+      this.#snapshotSendable = !chain;
+      // Cleared only now: a follower asking while this full image was encoded must not get another one.
+      if (!chain) this.#fullWanted = false;
       this.#snapshotPhase = 'writing';
-      await this.#snapshotter.save(snap);
+      if (chain) await this.#snapshotter.saveDelta({ ...snap, data }, chain.index);
+      else await this.#snapshotter.save(snap);
+      this.#chain = chain
+        ? { ...chain, index, rev: job.rev, deltaBytes: chain.deltaBytes + data.byteLength, deltas: chain.deltas + 1 }
+        : { index, rev: job.rev, baseBytes: data.byteLength, deltaBytes: 0, deltas: 0 };
       this.#snapshotPhase = 'compacting';
       // Crash safety (etcd's order): the file is durable before the WAL names it, and the
       // WAL record is durable before any segment behind it is deleted (releaseTo checks).
@@ -699,8 +809,9 @@ export class Member {
         this.#storage.compact(compactTo);
         await this.#wal.releaseTo(compactTo);
       }
-      this.log.info({ index, bytes: data.byteLength, compactedTo: Math.max(compactTo, 0),
-        encodeMs: Math.round(encodedMs), totalMs: Math.round(performance.now() - startMs) }, 'saved snapshot');
+      this.log.info({ index, kind: chain ? 'delta' : 'full', bytes: data.byteLength,
+        compactedTo: Math.max(compactTo, 0), encodeMs: Math.round(encodedMs),
+        totalMs: Math.round(performance.now() - startMs) }, 'saved snapshot');
     });
   }
 

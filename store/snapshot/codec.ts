@@ -1,5 +1,7 @@
 // Snapshot file layout (little-endian; u64 holds a JS safe integer):
-//   "FLOTSNP1"  8-byte magic (the trailing digit is the format version)
+//   "FLOTSNP1"  8-byte magic (the trailing digit is the format version); "FLOTDLT1" for a
+//               delta file (snapshotter.ts), whose data starts with the u64 index of the
+//               snapshot or delta it applies on top of
 //   u64 index, u64 term
 //   u32 voter count, then per voter: u32 length + UTF-8 id
 //   u32 learner count, then per learner: u32 length + UTF-8 id
@@ -12,6 +14,8 @@ import { MAX_CONF_STATE_MEMBERS, MAX_NODE_ID_BYTES, MAX_SNAPSHOT_DATA_BYTES } fr
 import { readU64, writeU64 } from '../wal/codec.js';
 
 const MAGIC = Buffer.from('FLOTSNP1', 'ascii');
+/** A delta file: same layout, so a delta can never be mistaken for a full snapshot (or back). */
+export const DELTA_MAGIC = Buffer.from('FLOTDLT1', 'ascii');
 const CRC_BYTES = 4;
 
 export class SnapshotDecodeError extends Error {}
@@ -30,9 +34,9 @@ function encodeIds(ids: readonly string[]): Buffer {
 }
 
 /** Everything before the data: magic, index, term, members and the data length. */
-export function snapshotFileHeader(s: Snapshot): Buffer {
+export function snapshotFileHeader(s: Snapshot, magic: Buffer = MAGIC): Buffer {
   const fixed = Buffer.alloc(MAGIC.length + 16);
-  MAGIC.copy(fixed, 0);
+  magic.copy(fixed, 0);
   writeU64(fixed, MAGIC.length, s.metadata.index);
   writeU64(fixed, MAGIC.length + 8, s.metadata.term);
   const dataLength = Buffer.alloc(8);
@@ -59,7 +63,7 @@ export function* snapshotFileTrailerSteps(header: Buffer, data: Uint8Array, step
   return trailer;
 }
 
-export function decodeSnapshotFile(buf: Buffer): Snapshot {
+export function decodeSnapshotFile(buf: Buffer, magic: Buffer = MAGIC): Snapshot {
   if (buf.length < MAGIC.length + 16 + 4 + 4 + 8 + CRC_BYTES) throw new SnapshotDecodeError(`file is only ${buf.length} bytes`);
   const body = buf.subarray(0, buf.length - CRC_BYTES);
   if (crc32(body) !== buf.readUInt32LE(body.length)) {
@@ -70,7 +74,9 @@ export function decodeSnapshotFile(buf: Buffer): Snapshot {
     if (body.length - off < n) throw new SnapshotDecodeError(`ends early at byte ${off}`);
   };
   need(MAGIC.length);
-  if (!body.subarray(0, MAGIC.length).equals(MAGIC)) throw new SnapshotDecodeError('magic is not FLOTSNP1');
+  if (!body.subarray(0, MAGIC.length).equals(magic)) {
+    throw new SnapshotDecodeError(`magic is not ${magic.toString('ascii')}`);
+  }
   off = MAGIC.length;
   const u64 = (): number => {
     need(8);

@@ -1,5 +1,5 @@
 // Public surface of the snapshot files.
-export { SNAP_DIR_NAME, Snapshotter, snapshotFileName } from './snapshotter.js';
-export type { LoadOptions, LoadedSnapshot, SnapshotFile, SnapshotterOptions } from './snapshotter.js';
+export { SNAP_DIR_NAME, Snapshotter, deltaFileName, snapshotFileName } from './snapshotter.js';
+export type { LoadOptions, LoadedDelta, LoadedSnapshot, SnapshotFile, SnapshotterOptions } from './snapshotter.js';
 export * from './errors.js';
 export { SlicedWorkAborted, type SliceOptions, runInSlices } from './steps.js';

@@ -1,12 +1,12 @@
 // Snapshot files on a real disk: round trip, newest wins, retention, and corruption that is
 // reported with the file's name and never served silently.
 import assert from 'node:assert/strict';
-import { readdir, rename, writeFile } from 'node:fs/promises';
+import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Snapshot } from '../raft/types.js';
 import { appendBytes, flipByte, truncateFile, withTempDir } from '../wal/test-support.js';
-import { SnapshotCorruptError, Snapshotter, snapshotFileName } from './index.js';
+import { SnapshotCorruptError, Snapshotter, deltaFileName, snapshotFileName } from './index.js';
 
 function snap(index: number, term: number, sizeBytes = 1000): Snapshot {
   const data = new Uint8Array(sizeBytes);
@@ -94,6 +94,64 @@ describe('snapshot files', () => {
       assert.deepEqual(await readdir(dir), [snapshotFileName(1, 10)]);
       await assert.rejects(s.save(snap(0, 1)), { code: 'FLOTILLA_ERR_SNAPSHOT_INVALID' });
       assert.throws(() => new Snapshotter(dir, { maxFiles: 0 }), { code: 'FLOTILLA_ERR_SNAPSHOT_INVALID' });
+    });
+  });
+
+  it('loads the newest full snapshot with the chain of deltas after it; a full save drops the deltas it covers',
+    async () => {
+      await withTempDir('snap', async (dir) => {
+        const s = new Snapshotter(dir);
+        await s.save(snap(10, 1));
+        await s.saveDelta(snap(20, 1, 300), 10);
+        await s.saveDelta(snap(30, 2, 0), 20);
+        await s.saveDelta(snap(40, 2, 70_000), 30);
+        const loaded = await s.loadNewest();
+        assert.deepEqual(loaded?.snapshot, snap(10, 1));
+        assert.deepEqual(loaded?.deltas.map((d) => d.snapshot),
+          [snap(20, 1, 300), snap(30, 2, 0), snap(40, 2, 70_000)]);
+        assert.deepEqual(loaded?.deltas.map((d) => d.file),
+          [deltaFileName(1, 20), deltaFileName(2, 30), deltaFileName(2, 40)].map((f) => join(dir, f)));
+        // A full snapshot at the newest delta's index supersedes the whole chain.
+        await s.save(snap(40, 2));
+        assert.deepEqual((await readdir(dir)).sort(), [snapshotFileName(1, 10), snapshotFileName(2, 40)]);
+        const again = await s.loadNewest();
+        assert.deepEqual(again?.snapshot, snap(40, 2));
+        assert.deepEqual(again?.deltas, []);
+        await assert.rejects(s.saveDelta(snap(50, 2), 50), { code: 'FLOTILLA_ERR_SNAPSHOT_INVALID' });
+      });
+    });
+
+  it('a corrupt or missing delta is an error naming the file; fallback stops the chain before it', async () => {
+    await withTempDir('snap', async (dir) => {
+      const s = new Snapshotter(dir);
+      await s.save(snap(10, 1));
+      const d20 = await s.saveDelta(snap(20, 1), 10);
+      const d30 = await s.saveDelta(snap(30, 1), 20);
+      await flipByte(d30, 100);
+      await assert.rejects(s.loadNewest(), (err: unknown) => {
+        assert.ok(err instanceof SnapshotCorruptError);
+        assert.equal(err.file, d30);
+        assert.ok(err.message.includes(d30), err.message);
+        return true;
+      });
+      const partial = await s.loadNewest({ fallbackOnCorrupt: true });
+      assert.deepEqual(partial?.deltas.map((d) => d.file), [d20]);
+      assert.deepEqual(partial?.skipped.map((x) => x.file), [d30]);
+      // A gap in the chain (a delta lost) is refused too, naming the first delta past it.
+      await s.saveDelta(snap(30, 1), 20);
+      await unlink(d20);
+      await assert.rejects(s.loadNewest(), (err: unknown) => {
+        assert.ok(err instanceof SnapshotCorruptError, String(err));
+        assert.equal(err.file, d30);
+        assert.match(err.message, /chain before it ends at 10/);
+        return true;
+      });
+      // A full snapshot file renamed to a delta's name is not a delta.
+      await rename(join(dir, snapshotFileName(1, 10)), join(dir, deltaFileName(1, 20)));
+      await assert.rejects(s.loadNewest(), (err: unknown) => {
+        assert.ok(err instanceof SnapshotCorruptError && err.file === join(dir, deltaFileName(1, 20)), String(err));
+        return true;
+      });
     });
   });
 });
