@@ -2,7 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Applier, DEDUP_WINDOW_REQUESTS } from './applier.js';
+import { runSteps } from '../mvcc/index.js';
+import { replaySnapshotChain } from './data-dir.js';
 import { packState, type ReplicatedRequest } from './request.js';
+
+const META = { index: 2, term: 1, confState: { voters: ['1'], learners: [] } };
 
 const put = (key: string): ReplicatedRequest => ({
   op: 'put', req: { key: Buffer.from(key), value: Buffer.from('v'), lease: 0n, prevKv: false, ignoreValue: false,
@@ -61,4 +65,24 @@ test('a snapshot written by earlier versions (mvcc first in the map) still resto
   assert.equal(b.store.hash(), a.store.hash());
   assert.deepEqual(b.recentIds(), a.recentIds());
   assert.equal(b.clusterToken, 't');
+});
+
+test('a delta replayed onto the snapshot before it restores the same state as a full snapshot, small fields too', () => {
+  const a = new Applier();
+  for (let i = 0; i < 40; i++) a.applyOnce(`r${i}`, put(`k${i % 5}`));
+  const base = a.snapshot();
+  const sinceRev = a.store.currentRevision;
+  // Everything a delta must carry besides the store's revisions: members, alarms, request ids, the token.
+  a.members.upsert({ id: 9n, name: 'm9', peerUrls: ['http://127.0.0.1:9'], clientUrls: [], isLearner: true });
+  a.apply({ op: 'alarm', req: { action: 1, memberId: 9n, alarm: 1 } });
+  a.clusterToken = 'after-base';
+  for (let i = 40; i < 70; i++) a.applyOnce(`r${i}`, put(`k${i % 8}`));
+  const delta = runSteps(a.deltaSteps(sinceRev));
+  const b = new Applier();
+  b.restore(replaySnapshotChain(base, [{ file: 'x.delta', snapshot: { metadata: META, data: delta } }]));
+  assert.deepEqual(Buffer.from(b.snapshot()), Buffer.from(a.snapshot()));
+  assert.deepEqual(b.recentIds(), a.recentIds());
+  assert.equal(b.members.toState().length, a.members.toState().length);
+  assert.equal(b.alarms.size, 1);
+  assert.equal(b.clusterToken, 'after-base');
 });

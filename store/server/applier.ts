@@ -1,6 +1,7 @@
 // The replicated state machine of a member: the MVCC engine, the member registry and the
 // alarms, changed only by applying committed requests in log order. Deterministic — every
 // member gets the same results — so any member can answer reads and watches.
+import { Packr } from 'msgpackr';
 import * as api from '../api/backend.js';
 import { EtcdApiError, etcdError } from '../api/errors.js';
 import * as cv from '../api/local-convert.js';
@@ -8,6 +9,13 @@ import { invariant } from '../mvcc/errors.js';
 import { MvccStore, runSteps } from '../mvcc/index.js';
 import { type MemberRecord, MemberRegistry } from './members.js';
 import { type ReplicatedRequest, packState, unpackState } from './request.js';
+
+/**
+ * Packs a delta's map (unpackState reads it). Its own instance: msgpackr keeps packing into
+ * the buffer its largest result grew, and the proposals' encoder must not inherit one of
+ * megabytes that its small results would then keep alive.
+ */
+const deltaPackr = new Packr({ useRecords: false, moreTypes: false });
 
 export type ApplyResult = { ok: true; value: unknown } | { ok: false; error: EtcdApiError };
 
@@ -186,10 +194,7 @@ export class Applier {
    * header the store's encoder places in front of its own bytes in the same buffer.
    */
   snapshotSteps(): Generator<void, Uint8Array, void> {
-    const rest: Omit<SavedState, 'mvcc'> = {
-      members: this.members.toState(), alarms: [...this.alarms.values()], recentIds: this.recentIds(),
-      clusterToken: this.clusterToken,
-    };
+    const rest = this.#smallFields();
     return this.store.snapshotSteps({
       prefix: (size) => {
         const head = new Uint8Array(packState(rest)); // a copy: we patch its entry count
@@ -204,6 +209,30 @@ export class Applier {
         return out;
       },
     });
+  }
+
+  /**
+   * What changed since store revision `sinceRev`, as steps captured now like snapshotSteps:
+   * the store's delta (snapshot-encode.ts) and every small field whole, in the map
+   * snapshotSteps writes, so a restart replays it onto that map (data-dir.ts
+   * replaySnapshotChain). The steps throw SnapshotDeltaUnavailable when compaction dropped
+   * revisions after `sinceRev`.
+   */
+  deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
+    const rest = this.#smallFields();
+    const mvcc = this.store.snapshotSteps({ sinceRev });
+    return (function* deltaOfState(): Generator<void, Uint8Array, void> {
+      const delta = yield* mvcc;
+      return deltaPackr.pack({ ...rest, mvcc: delta });
+    })();
+  }
+
+  /** The replicated fields besides the store, whole: full snapshots and deltas both carry them. */
+  #smallFields(): Omit<SavedState, 'mvcc'> {
+    return {
+      members: this.members.toState(), alarms: [...this.alarms.values()], recentIds: this.recentIds(),
+      clusterToken: this.clusterToken,
+    };
   }
 
   restore(data: Uint8Array): void {

@@ -8,7 +8,6 @@
 // Ready carries them all: batching falls out of the loop. Entries that a message commits
 // meanwhile are applied at once (#kickApply), not after that write.
 import { randomBytes, randomInt } from 'node:crypto';
-import { Packr } from 'msgpackr';
 import type { Logger } from 'pino';
 import { etcdError, type EtcdApiError } from '../api/errors.js';
 import { decodeConfChange } from '../raft/confchange.js';
@@ -73,12 +72,6 @@ interface SnapshotJob {
 }
 
 const EMPTY_DATA = new Uint8Array(0);
-/**
- * Packs a delta's map (unpackState reads it). Its own instance: msgpackr keeps packing into
- * the buffer its largest result grew, and the proposals' encoder must not inherit one of
- * megabytes that its small results would then keep alive.
- */
-const deltaPackr = new Packr({ useRecords: false, moreTypes: false });
 
 export interface MemberEvents {
   onLeaderChange?(leader: bigint, term: number): void;
@@ -721,7 +714,7 @@ export class Member {
    * the event loop for seconds, so a due leader handed leadership away first: one leader
    * change per snapshot.
    *
-   * Most snapshots are deltas: what changed since the previous file (#deltaSteps), so their
+   * Most snapshots are deltas: what changed since the previous file (Applier.deltaSteps), so their
    * cost follows the write rate, not the history held — without compaction a full image
    * grows with every write, and encoding and writing it took seconds and hundreds of MiB.
    * A full image is taken first, when compaction passed the chain's end, when the chain is
@@ -737,7 +730,7 @@ export class Member {
     const job: SnapshotJob = {
       index, chain, rev: this.applier.store.currentRevision, // the state at `index`, captured now
       confState: { voters: [...this.#confState.voters], learners: [...this.#confState.learners] },
-      steps: chain ? this.#deltaSteps(chain.rev) : this.applier.snapshotSteps(),
+      steps: chain ? this.applier.deltaSteps(chain.rev) : this.applier.snapshotSteps(),
     };
     this.#snapshotting = this.#snapshotInBackground(job)
       .catch((e: unknown) => {
@@ -760,22 +753,6 @@ export class Member {
     if (this.applier.store.compactRevision > c.rev + 1) return true;
     // Compaction also turned much of what the files hold into dead weight a restart replays.
     return c.baseBytes + c.deltaBytes > SNAPSHOT_CHAIN_MAX_STATE_RATIO * this.applier.store.sizeBytes;
-  }
-
-  /**
-   * A delta of the whole replicated state since store revision `sinceRev`: the store's delta
-   * (snapshot-encode.ts) and the applier's small fields whole, in the map snapshot() writes
-   * (a restart replays it onto that map: data-dir.ts). Captured now, like snapshotSteps.
-   */
-  #deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
-    const a = this.applier;
-    const rest = { members: a.members.toState(), alarms: [...a.alarms.values()], recentIds: a.recentIds(),
-      clusterToken: a.clusterToken };
-    const mvcc = a.store.snapshotSteps({ sinceRev });
-    return (function* deltaOfState(): Generator<void, Uint8Array, void> {
-      const delta = yield* mvcc;
-      return deltaPackr.pack({ ...rest, mvcc: delta });
-    })();
   }
 
   async #snapshotInBackground(job: SnapshotJob): Promise<void> {
