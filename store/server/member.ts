@@ -571,7 +571,9 @@ export class Member {
       sync: rd.mustSync || rd.snapshot !== undefined,
       // Nothing to send alongside (a follower: its ack waits for this write): a small write may
       // block this thread rather than pay the thread pool's two wake-ups (SaveOptions.inline).
-      inline: rd.messages.length === 0,
+      // Not while a snapshot file is being written: a durable write can wait behind that file's
+      // fsync (tens of MiB for a full image), and inline that wait stalls ticks and clients.
+      inline: rd.messages.length === 0 && this.#snapshotPhase !== 'writing',
     });
   }
 
