@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MethodDefinition } from '@grpc/grpc-js';
 import type {
-  DeleteRangeResponse, KeyValue, PutResponse, RangeResponse, ResponseOp, TxnResponse,
+  DeleteRangeResponse, PutResponse, RangeResponse, ResponseOp, TxnResponse,
 } from './backend.js';
 import {
   encodeDeleteBody, encodeHeader, encodePutBody, encodeRangeBody, encodeTxnBody, type HeaderFields,
 } from './codec.js';
 import { encodeDeleteRangeResponse, encodePutResponse, encodeRangeResponse, encodeTxnResponse } from './kv-encode.js';
 import { serverServiceDefinitions } from './proto.js';
+import { headerArb, int64, kvArb } from './testing/wire-arbitraries.js';
 
 const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 console.log(`kv-encode fast-check seed=${seed} (rerun with FC_SEED=${seed})`);
@@ -25,19 +26,6 @@ function decoded(method: string, b: Buffer): object {
   return kvDef[method]!.responseDeserialize(b);
 }
 
-const int64 = fc.oneof(
-  fc.constantFrom(0n, 1n, -1n, 127n, 128n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n)),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-  fc.bigInt({ min: 0n, max: 1n << 20n }),
-);
-const uint64 = fc.oneof(fc.constantFrom(0n, 1n, 2n ** 64n - 1n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
-const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 100, maxLength: 300 }));
-const kvArb: fc.Arbitrary<KeyValue> = fc.record({
-  key: bytes, createRevision: int64, modRevision: int64, version: int64, value: bytes, lease: int64,
-});
-const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
-  clusterId: uint64, memberId: uint64, revision: int64, raftTerm: uint64,
-});
 const rangeArb: fc.Arbitrary<RangeResponse> = fc.record({
   revision: int64, kvs: fc.array(kvArb, { maxLength: 4 }), more: fc.boolean(), count: int64,
 });

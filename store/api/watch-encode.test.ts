@@ -5,6 +5,7 @@ import type { MethodDefinition } from '@grpc/grpc-js';
 import { EventType, type Event, type KeyValue, type WatchResponse } from './backend.js';
 import { encodeEvent, encodeHeader, str, type HeaderFields } from './codec.js';
 import { serverServiceDefinitions } from './proto.js';
+import { headerArb, int64, kvArb } from './testing/wire-arbitraries.js';
 import { encodeWatchResponse } from './watch-encode.js';
 
 const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
@@ -21,16 +22,6 @@ function viaProtobufjs(h: HeaderFields, r: WatchResponse, events: Event[], fragm
   });
 }
 
-const int64 = fc.oneof(
-  fc.constantFrom(0n, 1n, -1n, 127n, 128n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n)),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-  fc.bigInt({ min: 0n, max: 1n << 20n }),
-);
-const uint64 = fc.oneof(fc.constantFrom(0n, 1n, 2n ** 64n - 1n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
-const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 100, maxLength: 400 }));
-const kvArb: fc.Arbitrary<KeyValue> = fc.record({
-  key: bytes, createRevision: int64, modRevision: int64, version: int64, value: bytes, lease: int64,
-});
 const eventArb: fc.Arbitrary<Event> = fc.record(
   { type: fc.constantFrom(EventType.PUT, EventType.DELETE), kv: kvArb, prevKv: kvArb },
   { requiredKeys: ['type', 'kv'] },
@@ -39,9 +30,6 @@ const responseArb: fc.Arbitrary<WatchResponse> = fc.record({
   revision: int64, watchId: int64, created: fc.boolean(), canceled: fc.boolean(), compactRevision: int64,
   cancelReason: fc.oneof(fc.constant(''), fc.string(), fc.string({ unit: 'grapheme' })),
   events: fc.array(eventArb, { maxLength: 5 }),
-});
-const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
-  clusterId: uint64, memberId: uint64, revision: int64, raftTerm: uint64,
 });
 
 test('encodeWatchResponse decodes to what protobufjs encoding of the same response decodes to', () => {

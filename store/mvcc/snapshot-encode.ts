@@ -114,6 +114,17 @@ class Writer {
     else this.#view.setBigInt64(this.pos, v);
     this.pos += 8;
   }
+
+  /** A revision's FIELDS_PER_REVISION fields (revisionBytes sizes them): full snapshots and deltas alike. */
+  revision(r: Revision): void {
+    this.uint(r.main);
+    this.uint(r.sub);
+    this.uint(r.tombstone ? 1 : 0);
+    this.uint(r.kv.createRevision);
+    this.uint(r.kv.version);
+    this.bin(r.kv.value);
+    this.int64(r.kv.lease);
+  }
 }
 
 /** The layout version of a delta; a delta's top level has DELTA_FIELDS entries, a full snapshot's 5. */
@@ -188,14 +199,7 @@ export function* encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}):
     w.arrayHeader(1 + FIELDS_PER_REVISION * n);
     w.bin(img.keys[k]!);
     for (let i = 0; i < n; i++) {
-      const r = revs[i]!;
-      w.uint(r.main);
-      w.uint(r.sub);
-      w.uint(r.tombstone ? 1 : 0);
-      w.uint(r.kv.createRevision);
-      w.uint(r.kv.version);
-      w.bin(r.kv.value);
-      w.int64(r.kv.lease);
+      w.revision(revs[i]!);
     }
     if ((inStep += n) >= step) {
       inStep = 0;
@@ -253,13 +257,7 @@ function* encodeDeltaSteps(img: SnapshotImage, sinceRev: number, o: EncodeOption
   for (const changes of records) {
     for (const r of changes) {
       w.bin(r.kv.key);
-      w.uint(r.main);
-      w.uint(r.sub);
-      w.uint(r.tombstone ? 1 : 0);
-      w.uint(r.kv.createRevision);
-      w.uint(r.kv.version);
-      w.bin(r.kv.value);
-      w.int64(r.kv.lease);
+      w.revision(r);
     }
     if ((inStep += changes.length) >= step) {
       inStep = 0;
