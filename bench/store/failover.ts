@@ -18,7 +18,8 @@ import { machineFacts, type MachineFacts } from '../report.js';
 import { median, quantile } from './histogram.js';
 import { Loadgen, type LoadgenInfo, type LoadgenKind, type LoadResult } from './loadgen.js';
 import {
-  type BenchCluster, type BenchMember, cleanEnv, currentLeader, etcdVersion, leaderView, sleep, startCluster,
+  type BenchCluster, type BenchMember, cleanEnv, currentLeader, etcdVersion, leaderView, memberLogRecords, sleep,
+  startCluster,
   type SystemName, waitForLeader, waitHealthy,
 } from './systems.js';
 
@@ -291,38 +292,23 @@ function summarizeMemberLogs(c: BenchCluster): MemberLogSummary {
   const s: MemberLogSummary = { termChanges: [], snapshots: 0, snapshotsAbandoned: 0, snapshotMaxTotalMs: 0,
     snapshotMaxBytes: 0, snapshotTotalMs: 0, snapshotTotalBytes: 0, snapshotKinds: {}, stalls: 0, stallMaxMs: 0,
     stallDetails: [] };
-  for (const m of c.members) {
-    let text = '';
-    try {
-      text = readFileSync(c.logOf(m), 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('{')) continue;
-      let r: Record<string, unknown>;
-      try {
-        r = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      const n = (k: string) => Number(r[k] ?? 0);
-      if (r.msg === 'term changed') s.termChanges.push({ member: m.name, from: n('from'), to: n('to'), cause: String(r.cause) });
-      else if (r.msg === 'saved snapshot') {
-        s.snapshots++;
-        s.snapshotMaxTotalMs = Math.max(s.snapshotMaxTotalMs, n('totalMs'));
-        s.snapshotMaxBytes = Math.max(s.snapshotMaxBytes, n('bytes'));
-        s.snapshotTotalMs += n('totalMs');
-        s.snapshotTotalBytes += n('bytes');
-        const kind = typeof r.kind === 'string' ? r.kind : 'full';
-        s.snapshotKinds[kind] = (s.snapshotKinds[kind] ?? 0) + 1;
-      } else if (r.msg === 'snapshot abandoned') s.snapshotsAbandoned++;
-      else if (r.msg === 'event loop stalled: a Raft tick came late') {
-        s.stalls++;
-        s.stallMaxMs = Math.max(s.stallMaxMs, n('lateMs'));
-        s.stallDetails.push(`${m.name} ${n('lateMs')} ms late (GC ${n('gcMs')} ms, longest ${n('gcMaxMs')} ms, ` +
-          `snapshot ${String(r.snapshot)}${r.leader === true ? ', leader' : ''})`);
-      }
+  for (const { member: m, record: r } of memberLogRecords(c)) {
+    const n = (k: string) => Number(r[k] ?? 0);
+    if (r.msg === 'term changed') s.termChanges.push({ member: m.name, from: n('from'), to: n('to'), cause: String(r.cause) });
+    else if (r.msg === 'saved snapshot') {
+      s.snapshots++;
+      s.snapshotMaxTotalMs = Math.max(s.snapshotMaxTotalMs, n('totalMs'));
+      s.snapshotMaxBytes = Math.max(s.snapshotMaxBytes, n('bytes'));
+      s.snapshotTotalMs += n('totalMs');
+      s.snapshotTotalBytes += n('bytes');
+      const kind = typeof r.kind === 'string' ? r.kind : 'full';
+      s.snapshotKinds[kind] = (s.snapshotKinds[kind] ?? 0) + 1;
+    } else if (r.msg === 'snapshot abandoned') s.snapshotsAbandoned++;
+    else if (r.msg === 'event loop stalled: a Raft tick came late') {
+      s.stalls++;
+      s.stallMaxMs = Math.max(s.stallMaxMs, n('lateMs'));
+      s.stallDetails.push(`${m.name} ${n('lateMs')} ms late (GC ${n('gcMs')} ms, longest ${n('gcMaxMs')} ms, ` +
+        `snapshot ${String(r.snapshot)}${r.leader === true ? ', leader' : ''})`);
     }
   }
   return s;

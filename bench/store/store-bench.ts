@@ -4,13 +4,14 @@
 // Flotilla/etcd, and every raw run, with the generator's and the members' CPU use.
 import { loadavg } from 'node:os';
 import { machineFacts, type MachineFacts } from '../report.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from './histogram.js';
 import { profileText, type ProfileSummary, summarizeProfile } from './profile-summary.js';
 import { Loadgen, type LoadgenInfo, type LoadgenKind, type LoadResult, type Workload } from './loadgen.js';
 import {
-  type BenchCluster, etcdVersion, processCpuSeconds, sleep, startCluster, type SystemName, waitForLeader,
+  type BenchCluster, etcdVersion, memberLogRecords, processCpuSeconds, sleep, startCluster, type SystemName,
+  waitForLeader,
 } from './systems.js';
 
 export interface WorkloadDef {
@@ -75,24 +76,12 @@ export interface StoreRun {
 /** Snapshots the Flotilla members logged as saved between two instants (member.ts 'saved snapshot'). */
 function snapshotsBetween(cluster: BenchCluster, fromMs: number, toMs: number): string[] {
   const out: string[] = [];
-  for (const m of cluster.members) {
-    let text: string;
-    try {
-      text = readFileSync(cluster.logOf(m), 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line.includes('"saved snapshot"')) continue;
-      let r: { time: number; kind?: string; bytes: number; totalMs: number };
-      try {
-        r = JSON.parse(line) as typeof r;
-      } catch {
-        continue; // a line still being written
-      }
-      if (r.time < fromMs || r.time > toMs) continue;
-      out.push(`${m.name} ${r.kind ?? 'full'} ${(r.bytes / 2 ** 20).toFixed(1)} MiB ${r.totalMs} ms`);
-    }
+  for (const { member, record: r } of memberLogRecords(cluster)) {
+    if (r.msg !== 'saved snapshot') continue;
+    const time = Number(r.time);
+    if (time < fromMs || time > toMs) continue;
+    const kind = typeof r.kind === 'string' ? r.kind : 'full';
+    out.push(`${member.name} ${kind} ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB ${Number(r.totalMs)} ms`);
   }
   return out;
 }

@@ -41,6 +41,32 @@ export interface BenchCluster {
   logOf(m: BenchMember): string;
 }
 
+/**
+ * Every JSON record a cluster's members have logged so far, with the member that logged it
+ * (Flotilla's pino lines; a member whose log cannot be read, or a line still being
+ * written, is skipped): what the benches read member.ts's snapshots and stalls from.
+ */
+export function* memberLogRecords(
+  c: BenchCluster,
+): Generator<{ member: BenchMember; record: Record<string, unknown> }> {
+  for (const member of c.members) {
+    let text: string;
+    try {
+      text = readFileSync(c.logOf(member), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        yield { member, record: JSON.parse(line) as Record<string, unknown> };
+      } catch {
+        continue;
+      }
+    }
+  }
+}
+
 const SETTLE_POLL_MS = 50;
 /** etcd 3.4's default --snapshot-count, used for both systems unless a bench says otherwise. */
 export const DEFAULT_SNAPSHOT_COUNT = 100_000;
