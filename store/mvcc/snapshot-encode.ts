@@ -147,7 +147,7 @@ export class SnapshotDeltaUnavailable extends Error {
 export interface EncodeOptions {
   /**
    * Encode a delta: the revisions after this revision (the state a previous snapshot held),
-   * the compaction point and the leases. Throws SnapshotDeltaUnavailable on the first step
+   * the compaction point and the leases. encodeSnapshotSteps throws SnapshotDeltaUnavailable
    * if compaction dropped any of those revisions.
    */
   sinceRev?: number;
@@ -166,9 +166,16 @@ function packItems(items: unknown[]): Uint8Array {
 /**
  * The image as snapshot bytes (the layout in snapshot.ts), yielding after about
  * `stepRevisions` revisions of either pass so the caller can let other work run between.
+ * What the steps encode is fixed by the time this returns (a delta's revisions are taken
+ * from the log now), so the caller may run other steps before these and still get the state
+ * as of this call. Throws SnapshotDeltaUnavailable here, not from a step.
  */
-export function* encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}): Generator<void, Uint8Array, void> {
-  if (o.sinceRev !== undefined) return yield* encodeDeltaSteps(img, o.sinceRev, o);
+export function encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}): Generator<void, Uint8Array, void> {
+  if (o.sinceRev !== undefined) return encodeDeltaSteps(img, deltaRecords(img, o.sinceRev), o);
+  return encodeFullSteps(img, o);
+}
+
+function* encodeFullSteps(img: SnapshotImage, o: EncodeOptions): Generator<void, Uint8Array, void> {
   const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
   const head = packItems([SNAPSHOT_FORMAT_VERSION, img.currentRev, img.compactRev]);
   const leases = new Uint8Array(packr.pack(img.leases));
@@ -215,14 +222,16 @@ function deltaRevisionBytes(r: Revision): number {
   return binBytes(r.kv.key.length) + revisionBytes(r);
 }
 
-/**
- * The delta since `sinceRev` (layout in snapshot.ts): the log's records of the revisions
- * after it up to the image's, taken on the first step — before any later compaction could
- * drop them (a member runs that step at once, as it captures the image) — then sized and
- * written like the full snapshot, yielding every `stepRevisions` revisions.
- */
-function* encodeDeltaSteps(img: SnapshotImage, sinceRev: number, o: EncodeOptions): Generator<void, Uint8Array, void> {
-  const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
+/** What a delta since `sinceRev` holds, taken from the revision log before a later compaction can drop it. */
+interface DeltaRecords {
+  sinceRev: number;
+  /** The log's records of the revisions after sinceRev up to the image's, in order. */
+  records: (readonly Revision[])[];
+  /** Revisions in all records. */
+  count: number;
+}
+
+function deltaRecords(img: SnapshotImage, sinceRev: number): DeltaRecords {
   const log = img.log;
   if (sinceRev > img.currentRev || sinceRev < 1 || (sinceRev < img.currentRev && log.base > sinceRev + 1)) {
     throw new SnapshotDeltaUnavailable(sinceRev, log.base, img.currentRev);
@@ -235,6 +244,16 @@ function* encodeDeltaSteps(img: SnapshotImage, sinceRev: number, o: EncodeOption
     records.push(changes);
     count += changes.length;
   }
+  return { sinceRev, records, count };
+}
+
+/**
+ * The delta (layout in snapshot.ts) of `d`'s records, sized and written like the full
+ * snapshot, yielding every `stepRevisions` revisions.
+ */
+function* encodeDeltaSteps(img: SnapshotImage, d: DeltaRecords, o: EncodeOptions): Generator<void, Uint8Array, void> {
+  const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
+  const { sinceRev, records, count } = d;
   const head = packItems([SNAPSHOT_DELTA_FORMAT_VERSION, sinceRev, img.currentRev, img.compactRev]);
   const leases = new Uint8Array(packr.pack(img.leases));
   let size = arrayHeaderBytes(DELTA_FIELDS) + head.length + arrayHeaderBytes(FIELDS_PER_DELTA_REVISION * count) +

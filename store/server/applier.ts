@@ -1,21 +1,14 @@
 // The replicated state machine of a member: the MVCC engine, the member registry and the
 // alarms, changed only by applying committed requests in log order. Deterministic — every
 // member gets the same results — so any member can answer reads and watches.
-import { Packr } from 'msgpackr';
 import * as api from '../api/backend.js';
 import { EtcdApiError, etcdError } from '../api/errors.js';
 import * as cv from '../api/local-convert.js';
 import { invariant } from '../mvcc/errors.js';
 import { MvccStore, runSteps } from '../mvcc/index.js';
 import { type MemberRecord, MemberRegistry } from './members.js';
-import { type ReplicatedRequest, packState, unpackState } from './request.js';
-
-/**
- * Packs a delta's map (unpackState reads it). Its own instance: msgpackr keeps packing into
- * the buffer its largest result grew, and the proposals' encoder must not inherit one of
- * megabytes that its small results would then keep alive.
- */
-const deltaPackr = new Packr({ useRecords: false, moreTypes: false });
+import { type ReplicatedRequest, unpackState } from './request.js';
+import { stateHeadSteps, stateImagePrefix } from './state-encode.js';
 
 export type ApplyResult = { ok: true; value: unknown } | { ok: false; error: EtcdApiError };
 
@@ -34,22 +27,6 @@ interface SavedState {
  * so every member drops the same duplicates.
  */
 export const DEDUP_WINDOW_REQUESTS = 65536;
-
-/** msgpack type bytes (the msgpack spec): a map of fewer than 16 entries, map 16, bin 32. */
-const FIXMAP = 0x80;
-const MAP16 = 0xde;
-const BIN32 = 0xc6;
-
-/** Raise the entry count of the packed map `head` (which has `entries`) by one, in place. */
-function addMapEntry(head: Uint8Array, entries: number): void {
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (head[0] === MAP16 && view.getUint16(1) === entries) {
-    view.setUint16(1, entries + 1);
-  } else {
-    invariant(entries < 15 && head[0] === (FIXMAP | entries), `snapshot state packed as 0x${head[0]?.toString(16)}`);
-    head[0] = FIXMAP | (entries + 1);
-  }
-}
 
 function alarmKey(a: api.AlarmMember): string {
   return `${a.memberId}:${a.alarm}`;
@@ -189,41 +166,38 @@ export class Applier {
 
   /**
    * The whole replicated state as of now, as steps (see MvccStore.snapshotSteps): captured
-   * synchronously here, encoded while later requests apply. The bytes are one msgpack map,
-   * as snapshot() always wrote: the small fields first, then `mvcc` as a bin 32, whose
-   * header the store's encoder places in front of its own bytes in the same buffer.
+   * synchronously here, encoded while later requests apply (layout in state-encode.ts).
    */
   snapshotSteps(): Generator<void, Uint8Array, void> {
-    const rest = this.#smallFields();
-    return this.store.snapshotSteps({
-      prefix: (size) => {
-        const head = new Uint8Array(packState(rest)); // a copy: we patch its entry count
-        addMapEntry(head, Object.keys(rest).length);
-        const key = packState('mvcc');
-        const out = new Uint8Array(head.length + key.length + 5);
-        out.set(head);
-        out.set(key, head.length);
-        invariant(size <= 0xffff_ffff, `store snapshot of ${size} bytes does not fit a msgpack bin 32`);
-        out[head.length + key.length] = BIN32;
-        new DataView(out.buffer).setUint32(head.length + key.length + 1, size);
-        return out;
-      },
-    });
+    return this.#stateSteps(undefined);
   }
 
   /**
    * What changed since store revision `sinceRev`, as steps captured now like snapshotSteps:
    * the store's delta (snapshot-encode.ts) and every small field whole, in the map
    * snapshotSteps writes, so a restart replays it onto that map (data-dir.ts
-   * replaySnapshotChain). The steps throw SnapshotDeltaUnavailable when compaction dropped
-   * revisions after `sinceRev`.
+   * replaySnapshotChain). Throws SnapshotDeltaUnavailable, here and not from a step, when
+   * compaction dropped revisions after `sinceRev`.
    */
   deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
-    const rest = this.#smallFields();
-    const mvcc = this.store.snapshotSteps({ sinceRev });
-    return (function* deltaOfState(): Generator<void, Uint8Array, void> {
-      const delta = yield* mvcc;
-      return deltaPackr.pack({ ...rest, mvcc: delta });
+    return this.#stateSteps(sinceRev);
+  }
+
+  #stateSteps(sinceRev: number | undefined): Generator<void, Uint8Array, void> {
+    const fields = this.#smallFields();
+    let head: Uint8Array | undefined;
+    // Both captured now; the small fields are packed first, then the store's image is
+    // encoded into one buffer behind them.
+    const image = this.store.snapshotSteps({
+      ...(sinceRev !== undefined ? { sinceRev } : {}),
+      prefix: (size) => {
+        invariant(head !== undefined, 'the state head is packed before the store image');
+        return stateImagePrefix(head, size);
+      },
+    });
+    return (function* stateSteps(): Generator<void, Uint8Array, void> {
+      head = yield* stateHeadSteps(fields);
+      return yield* image;
     })();
   }
 

@@ -728,16 +728,24 @@ export class Member {
     // Entries applied early (#kickApply) may not be in storage yet; a later Ready snapshots.
     if (index > this.#storage.lastIndex()) return;
     if (index - this.#lastSnapshotIndex < this.#snapshotInterval() && !this.#fullWanted) return;
-    const chain = this.#needsFull() ? undefined : this.#chain;
+    let chain = this.#needsFull() ? undefined : this.#chain;
+    let steps: Generator<void, Uint8Array, void>;
+    try {
+      // The state at `index`, captured now.
+      steps = chain ? this.applier.deltaSteps(chain.rev) : this.applier.snapshotSteps();
+    } catch (e) {
+      if (!(e instanceof SnapshotDeltaUnavailable)) throw e;
+      // #needsFull saw the compaction point; the revision log is the last word on what a delta can hold.
+      chain = this.#chain = undefined;
+      steps = this.applier.snapshotSteps();
+    }
     const job: SnapshotJob = {
-      index, chain, rev: this.applier.store.currentRevision, // the state at `index`, captured now
+      index, chain, rev: this.applier.store.currentRevision, steps,
       confState: { voters: [...this.#confState.voters], learners: [...this.#confState.learners] },
-      steps: chain ? this.applier.deltaSteps(chain.rev) : this.applier.snapshotSteps(),
     };
     this.#snapshotting = this.#snapshotInBackground(job)
       .catch((e: unknown) => {
         if (e instanceof SlicedWorkAborted) this.log.info({ index, reason: e.message }, 'snapshot abandoned');
-        else if (e instanceof SnapshotDeltaUnavailable) this.#chain = undefined; // the next one is full
         else this.#fatal(e);
       })
       .finally(() => {

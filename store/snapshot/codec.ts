@@ -9,7 +9,7 @@
 //   u32 CRC-32 of every byte before it
 // The CRC covers the whole file, so any flipped byte, truncation or appended garbage fails it.
 import { crc32 } from 'node:zlib';
-import type { ConfState, Snapshot } from '../raft/types.js';
+import type { ConfState, Snapshot, SnapshotMetadata } from '../raft/types.js';
 import { MAX_CONF_STATE_MEMBERS, MAX_NODE_ID_BYTES, MAX_SNAPSHOT_DATA_BYTES } from '../wal/limits.js';
 import { readU64, writeU64 } from '../wal/codec.js';
 
@@ -33,30 +33,33 @@ function encodeIds(ids: readonly string[]): Buffer {
   return buf;
 }
 
-/** Everything before the data: magic, index, term, members and the data length. */
-export function snapshotFileHeader(s: Snapshot, magic: Buffer = MAGIC): Buffer {
+/** Everything before the data: magic, index, term, members and the data length (`dataBytes`). */
+export function snapshotFileHeader(metadata: SnapshotMetadata, dataBytes: number, magic: Buffer = MAGIC): Buffer {
   const fixed = Buffer.alloc(MAGIC.length + 16);
   magic.copy(fixed, 0);
-  writeU64(fixed, MAGIC.length, s.metadata.index);
-  writeU64(fixed, MAGIC.length + 8, s.metadata.term);
+  writeU64(fixed, MAGIC.length, metadata.index);
+  writeU64(fixed, MAGIC.length + 8, metadata.term);
   const dataLength = Buffer.alloc(8);
-  writeU64(dataLength, 0, s.data.byteLength);
-  return Buffer.concat([fixed, encodeIds(s.metadata.confState.voters), encodeIds(s.metadata.confState.learners),
+  writeU64(dataLength, 0, dataBytes);
+  return Buffer.concat([fixed, encodeIds(metadata.confState.voters), encodeIds(metadata.confState.learners),
     dataLength]);
 }
 
 /**
- * The CRC trailer of header + data, computed `stepBytes` of data at a time with a yield in
- * between (a CRC over hundreds of megabytes takes long enough to delay heartbeats).
+ * The CRC trailer of the header and the data (given in parts, written in this order),
+ * computed `stepBytes` of data at a time with a yield in between (a CRC over hundreds of
+ * megabytes takes long enough to delay heartbeats).
  */
-export function* snapshotFileTrailerSteps(header: Buffer, data: Uint8Array, stepBytes: number,
+export function* snapshotFileTrailerSteps(header: Buffer, data: readonly Uint8Array[], stepBytes: number,
 ): Generator<void, Buffer, void> {
   let crc = crc32(header);
   // Node 20's crc32 returns 0, not the seed, for a view of an empty ArrayBuffer: skip empty data.
-  for (let at = 0; at < data.byteLength; at += stepBytes) {
-    const end = Math.min(data.byteLength, at + stepBytes);
-    crc = crc32(Buffer.from(data.buffer, data.byteOffset + at, end - at), crc);
-    if (end < data.byteLength) yield;
+  for (const part of data) {
+    for (let at = 0; at < part.byteLength; at += stepBytes) {
+      const end = Math.min(part.byteLength, at + stepBytes);
+      crc = crc32(Buffer.from(part.buffer, part.byteOffset + at, end - at), crc);
+      yield;
+    }
   }
   const trailer = Buffer.alloc(CRC_BYTES);
   trailer.writeUInt32LE(crc, 0);

@@ -77,13 +77,14 @@ export function deltaFileName(term: number, index: number): string {
   return `${String(term).padStart(DIGITS, '0')}-${String(index).padStart(DIGITS, '0')}.delta`;
 }
 
-function checkSnapshot(s: Snapshot): void {
+/** `dataBytes`: the file's data, when it holds more than `s.data` (a delta's link). */
+function checkSnapshot(s: Snapshot, dataBytes = s.data.byteLength): void {
   const { index, term, confState } = s.metadata;
   if (!Number.isSafeInteger(index) || index < 1 || !Number.isSafeInteger(term) || term < 1) {
     throw new SnapshotInvalidError(`index ${index} and term ${term} must be positive integers`);
   }
-  if (s.data.byteLength > MAX_SNAPSHOT_DATA_BYTES) {
-    throw new SnapshotTooLargeError(s.data.byteLength, MAX_SNAPSHOT_DATA_BYTES);
+  if (dataBytes > MAX_SNAPSHOT_DATA_BYTES) {
+    throw new SnapshotTooLargeError(dataBytes, MAX_SNAPSHOT_DATA_BYTES);
   }
   const ids = [...confState.voters, ...confState.learners];
   if (confState.voters.length > MAX_CONF_STATE_MEMBERS || confState.learners.length > MAX_CONF_STATE_MEMBERS) {
@@ -114,31 +115,32 @@ export class Snapshotter {
   async save(snapshot: Snapshot): Promise<string> {
     checkSnapshot(snapshot);
     const path = join(this.dir, snapshotFileName(snapshot.metadata.term, snapshot.metadata.index));
-    await this.#write(path, snapshotFileHeader(snapshot), snapshot.data);
+    await this.#write(path, snapshotFileHeader(snapshot.metadata, snapshot.data.byteLength), [snapshot.data]);
     await this.#prune(snapshot.metadata.index);
     return path;
   }
 
   /**
    * Writes a delta durably: `snapshot.data` is what changed since the link at `previousIndex`
-   * (the newest full snapshot or delta saved), to be replayed on top of it in order.
+   * (the newest full snapshot or delta saved), to be replayed on top of it in order. The
+   * file's data is the link's index, then `snapshot.data`, written as they are: a delta can
+   * be as large as the state, and copying it behind the link would block the event loop.
    */
   async saveDelta(snapshot: Snapshot, previousIndex: number): Promise<string> {
-    checkSnapshot(snapshot);
     const { index, term } = snapshot.metadata;
     if (!Number.isSafeInteger(previousIndex) || previousIndex < 1 || previousIndex >= index) {
       throw new SnapshotInvalidError(`a delta at ${index} cannot apply on top of index ${previousIndex}`);
     }
-    const data = Buffer.allocUnsafe(DELTA_LINK_BYTES + snapshot.data.byteLength);
-    writeU64(data, 0, previousIndex);
-    data.set(snapshot.data, DELTA_LINK_BYTES);
-    checkSnapshot({ ...snapshot, data });
+    const link = Buffer.alloc(DELTA_LINK_BYTES);
+    writeU64(link, 0, previousIndex);
+    const dataBytes = DELTA_LINK_BYTES + snapshot.data.byteLength;
+    checkSnapshot(snapshot, dataBytes);
     const path = join(this.dir, deltaFileName(term, index));
-    await this.#write(path, snapshotFileHeader({ ...snapshot, data }, DELTA_MAGIC), data);
+    await this.#write(path, snapshotFileHeader(snapshot.metadata, dataBytes, DELTA_MAGIC), [link, snapshot.data]);
     return path;
   }
 
-  async #write(path: string, header: Buffer, data: Uint8Array): Promise<void> {
+  async #write(path: string, header: Buffer, data: readonly Uint8Array[]): Promise<void> {
     const trailer = await runInSlices(snapshotFileTrailerSteps(header, data, SNAPSHOT_CRC_STEP_BYTES),
       { sliceMs: SNAPSHOT_SLICE_MS });
     await mkdir(this.dir, { recursive: true });
@@ -146,7 +148,8 @@ export class Snapshotter {
     const tmp = path + TEMP_SUFFIX;
     const fh = await open(tmp, 'w');
     try {
-      await writeAll(fh, [header, Buffer.from(data.buffer, data.byteOffset, data.byteLength), trailer], 0);
+      const parts = data.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+      await writeAll(fh, [header, ...parts, trailer], 0);
       await fh.sync();
     } finally {
       await fh.close();
