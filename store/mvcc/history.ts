@@ -76,10 +76,20 @@ export class KeyHistory {
   }
 }
 
+function isChangeList(r: Revision | readonly Revision[]): r is readonly Revision[] {
+  return Array.isArray(r);
+}
+
 /** Changes grouped by main revision, for revisions base..base+records.length-1 (dense). */
 export class RevisionLog {
   #base: number;
-  #records: Revision[][] = [];
+  /**
+   * One record per main revision: the Revision itself when it is the only change (a put, a
+   * single delete), else the changes in sub order. Most writes are single puts, and an
+   * array per revision kept in history is two more heap objects (the array and its
+   * backing store, sized for 17) for every garbage collection to mark.
+   */
+  #records: (Revision | readonly Revision[])[] = [];
 
   constructor(base: number) {
     this.#base = base;
@@ -94,14 +104,16 @@ export class RevisionLog {
     return this.#base + this.#records.length - 1;
   }
 
-  append(main: number, changes: Revision[]): void {
+  append(main: number, changes: readonly Revision[]): void {
     invariant(main === this.last + 1, `revision log gap: appending ${main} after ${this.last}`);
     invariant(changes.length > 0, 'revision log record without changes');
-    this.#records.push(changes);
+    this.#records.push(changes.length === 1 ? changes[0]! : changes);
   }
 
-  get(main: number): Revision[] | undefined {
-    return this.#records[main - this.#base];
+  /** The changes of revision `main` in sub order (a new one-element array for a single change). */
+  get(main: number): readonly Revision[] | undefined {
+    const r = this.#records[main - this.#base];
+    return r === undefined || isChangeList(r) ? r : [r];
   }
 
   /** Drop records below newBase (compaction). */

@@ -8,7 +8,7 @@
 import { BTreeMap } from './btree.js';
 import { KeyHistory, RevisionLog, type Revision } from './history.js';
 import type { KeyValue, LeaseId } from './types.js';
-import { NO_LEASE } from './types.js';
+import { NO_LEASE, sharedLease } from './types.js';
 import { EMPTY_BYTES, type KeySpan } from './bytes.js';
 import { invariant } from './errors.js';
 
@@ -98,7 +98,7 @@ export class KvState {
       modRevision: batch.main,
       version: prev === undefined ? 1 : prev.version + 1,
       value,
-      lease,
+      lease: sharedLease(lease),
     });
     this.#append(batch, hist, kv, false);
     return prev;

@@ -23,7 +23,7 @@ import { KvState } from './kv-state.js';
 import { Lessor } from './lessor.js';
 import type { KeyHistory, Revision, RevisionLog } from './history.js';
 import type { KeyValue } from './types.js';
-import { NO_LEASE } from './types.js';
+import { NO_LEASE, sharedLease } from './types.js';
 import { bytesToKey, EMPTY_BYTES } from './bytes.js';
 import { invariant } from './errors.js';
 import { DEFAULT_MVCC_LIMITS, SNAPSHOT_FORMAT_VERSION } from './limits.js';
@@ -124,7 +124,7 @@ function* decodeRevisions(keys: unknown[]): Generator<{
       const createRevision = int(row[i + 3], 'create revision');
       const version = int(row[i + 4], 'version');
       const value = bytes(row[i + 5], 'value');
-      const lease = big(row[i + 6], 'lease');
+      const lease = sharedLease(big(row[i + 6], 'lease'));
       if (tombstone && (createRevision !== 0 || version !== 0 || value.length !== 0 || lease !== NO_LEASE)) {
         corrupt('tombstone with a value');
       }

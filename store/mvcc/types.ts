@@ -8,6 +8,15 @@ export type LeaseId = bigint;
 
 export const NO_LEASE: LeaseId = 0n;
 
+/**
+ * `lease`, or the one shared NO_LEASE when it is 0. A bigint is a heap object of its own,
+ * and every put decoded from a request or a snapshot brings a new one: kept per revision,
+ * that is one more object for the garbage collector to mark per write in history.
+ */
+export function sharedLease(lease: bigint): bigint {
+  return lease === NO_LEASE ? NO_LEASE : lease;
+}
+
 /** mvccpb.KeyValue. Objects handed out by the store are shared and frozen: never mutate. */
 export interface KeyValue {
   readonly key: Uint8Array;
