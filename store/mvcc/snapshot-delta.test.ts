@@ -151,3 +151,26 @@ test('snapshot deltas: refused once compaction dropped revisions after the base'
   unwrap(s.compact({ revision: since + 3 }));
   assert.throws(() => s.snapshotSteps({ sinceRev: since }), SnapshotDeltaUnavailable);
 });
+
+test('snapshot deltas: a store restored from the chain directly has the leases attached to the keys as they are now', () => {
+  const s = new MvccStore();
+  unwrap(s.leaseGrant({ id: 7n, ttlSeconds: 30 }));
+  unwrap(s.leaseGrant({ id: 8n, ttlSeconds: 60 }));
+  unwrap(s.put({ key: b('a'), value: b('1'), lease: 7n }));
+  unwrap(s.put({ key: b('b'), value: b('1'), lease: 8n }));
+  const base = s.snapshot();
+  const since = s.currentRevision;
+  unwrap(s.put({ key: b('a'), value: b('2') })); // detached from 7
+  unwrap(s.put({ key: b('c'), value: b('1'), lease: 7n }));
+  unwrap(s.put({ key: b('b'), value: b('2'), lease: 7n })); // moved from 8 to 7
+  const delta = runSteps(s.snapshotSteps({ sinceRev: since }));
+  const r = new MvccStore();
+  r.restoreChain(base, [delta]);
+  assert.deepEqual(r.snapshot(), s.snapshot());
+  for (const id of [7n, 8n]) {
+    assert.deepEqual(r.leaseTimeToLive(id, true).keys, s.leaseTimeToLive(id, true).keys, `keys of lease ${id}`);
+  }
+  // Revoking deletes exactly the keys attached now.
+  unwrap(r.leaseRevoke(7n));
+  assert.deepEqual(unwrap(r.range({ key: b('a'), rangeEnd: b('z') })).kvs.map((kv) => Buffer.from(kv.key).toString()), ['a']);
+});

@@ -167,7 +167,12 @@ export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decod
 
   const kv = KvState.restore(kvOverheadBytes, currentRev, compactRev, decodeRevisions(keys));
   const lessor = decodeLeases(leases);
-  // Attachments are derived, as etcd rebuilds them from the key space on restore.
+  attachLeases(kv, lessor);
+  return { kv, lessor };
+}
+
+/** Attachments are derived, as etcd rebuilds them from the key space on restore: each live key to its lease. */
+function attachLeases(kv: KvState, lessor: Lessor): void {
   kv.tree.scan('', '', (id, h) => {
     const last = h.latest();
     if (last !== undefined && !last.tombstone && last.kv.lease !== NO_LEASE) {
@@ -176,7 +181,6 @@ export function decodeSnapshot(data: Uint8Array, kvOverheadBytes: number): Decod
     }
     return true;
   });
-  return { kv, lessor };
 }
 
 const FIELDS_PER_DELTA_REVISION = 8;
@@ -229,14 +233,22 @@ function applyDelta(kv: KvState, data: Uint8Array): Lessor {
 }
 
 /**
- * A full snapshot (encodeSnapshot's bytes) with deltas replayed on top of it in order, as
- * a full snapshot again: what a restart that loaded a chain of files hands the store.
- * Throws MvccInvariantError ("snapshot corrupt: ...") if a delta does not fit the state.
+ * A full snapshot (encodeSnapshot's bytes) with deltas replayed on top of it in order: the
+ * state a restart that loaded a chain of files restores, decoded once and never encoded
+ * again. Throws MvccInvariantError ("snapshot corrupt: ...") if a delta does not fit it.
  */
-export function applySnapshotDeltas(full: Uint8Array, deltas: readonly Uint8Array[]): Uint8Array {
-  if (deltas.length === 0) return full;
-  const decoded = decodeSnapshot(full, DEFAULT_MVCC_LIMITS.kvOverheadBytes);
+export function decodeSnapshotChain(full: Uint8Array, deltas: readonly Uint8Array[], kvOverheadBytes: number): Decoded {
+  const decoded = decodeSnapshot(full, kvOverheadBytes);
+  if (deltas.length === 0) return decoded;
   let lessor = decoded.lessor;
   for (const d of deltas) lessor = applyDelta(decoded.kv, d);
-  return encodeSnapshot(decoded.kv, lessor);
+  attachLeases(decoded.kv, lessor);
+  return { kv: decoded.kv, lessor };
+}
+
+/** decodeSnapshotChain as full snapshot bytes again (what the chain amounts to, to compare or to send). */
+export function applySnapshotDeltas(full: Uint8Array, deltas: readonly Uint8Array[]): Uint8Array {
+  if (deltas.length === 0) return full;
+  const { kv, lessor } = decodeSnapshotChain(full, deltas, DEFAULT_MVCC_LIMITS.kvOverheadBytes);
+  return encodeSnapshot(kv, lessor);
 }

@@ -21,7 +21,7 @@ import {
   applyCompare, checkDeleteRequest, checkIntervals, checkPutRequest, checkRangeRequest, checkTxnRequest, opKind,
 } from './txn-check.js';
 import { RevisionHasher } from './hash.js';
-import { captureSnapshot, decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { captureSnapshot, decodeSnapshotChain, encodeSnapshot } from './snapshot.js';
 import { type EncodeOptions, encodeSnapshotSteps } from './snapshot-encode.js';
 import {
   NO_LEASE,
@@ -307,7 +307,15 @@ export class MvccStore {
    * revision it had reached, or is canceled if the snapshot compacted past it.
    */
   restore(data: Uint8Array): void {
-    const decoded = decodeSnapshot(data, this.limits.kvOverheadBytes);
+    this.restoreChain(data, []);
+  }
+
+  /**
+   * restore() of a full snapshot with snapshot deltas replayed on top of it in order (the
+   * files a restart loads), without encoding the result as one snapshot first.
+   */
+  restoreChain(full: Uint8Array, deltas: readonly Uint8Array[]): void {
+    const decoded = decodeSnapshotChain(full, deltas, this.limits.kvOverheadBytes);
     const oldRev = this.#kv.currentRev;
     this.#kv = decoded.kv;
     this.#lessor = decoded.lessor;

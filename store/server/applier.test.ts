@@ -3,10 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Applier, DEDUP_WINDOW_REQUESTS } from './applier.js';
 import { runSteps } from '../mvcc/index.js';
-import { replaySnapshotChain } from './data-dir.js';
 import { packState, type ReplicatedRequest } from './request.js';
 
-const META = { index: 2, term: 1, confState: { voters: ['1'], learners: [] } };
 
 const put = (key: string): ReplicatedRequest => ({
   op: 'put', req: { key: Buffer.from(key), value: Buffer.from('v'), lease: 0n, prevKv: false, ignoreValue: false,
@@ -79,7 +77,7 @@ test('a delta replayed onto the snapshot before it restores the same state as a 
   for (let i = 40; i < 70; i++) a.applyOnce(`r${i}`, put(`k${i % 8}`));
   const delta = runSteps(a.deltaSteps(sinceRev));
   const b = new Applier();
-  b.restore(replaySnapshotChain(base, [{ file: 'x.delta', snapshot: { metadata: META, data: delta } }]));
+  b.restoreChain(base, [delta]);
   assert.deepEqual(Buffer.from(b.snapshot()), Buffer.from(a.snapshot()));
   assert.deepEqual(b.recentIds(), a.recentIds());
   assert.equal(b.members.toState().length, a.members.toState().length);

@@ -210,8 +210,19 @@ export class Applier {
   }
 
   restore(data: Uint8Array): void {
-    const state = unpackState<SavedState>(data);
-    this.store.restore(state.mvcc);
+    this.restoreChain(data, []);
+  }
+
+  /**
+   * restore() of a full snapshot with deltas (deltaSteps' bytes) replayed on top of it in
+   * order: the store's image and its deltas (MvccStore.restoreChain), the small fields as
+   * the newest file has them (a delta holds them whole).
+   */
+  restoreChain(full: Uint8Array, deltas: readonly Uint8Array[]): void {
+    const base = unpackState<SavedState>(full);
+    const newer = deltas.map((d) => unpackState<SavedState>(d));
+    const state = newer[newer.length - 1] ?? base;
+    this.store.restoreChain(base.mvcc, newer.map((d) => d.mvcc));
     this.members.restore(state.members);
     this.alarms.clear();
     for (const a of state.alarms) this.alarms.set(alarmKey(a), a);

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { encodeConfChange } from '../raft/confchange.js';
 import { MemoryStorage } from '../raft/memory-storage.js';
 import { ConfChangeType, type Entry, EntryType, type Snapshot } from '../raft/types.js';
-import { applySnapshotDeltas } from '../mvcc/snapshot.js';
-import { type LoadedDelta, Snapshotter } from '../snapshot/index.js';
+import { type LoadedSnapshot, Snapshotter } from '../snapshot/index.js';
 import { WAL, type WalWarning } from '../wal/index.js';
 import { MEMBER_EXTEND_AHEAD_BYTES } from '../wal/limits.js';
 import { Applier } from './applier.js';
 import { computeClusterId, computeMemberId, raftId } from './members.js';
 import type { MemberOptions } from './options.js';
-import { encodeConfContext, packState, unpackState } from './request.js';
+import { encodeConfContext } from './request.js';
+
+const EMPTY_DATA = new Uint8Array(0);
 
 export interface OpenedDataDir {
   wal: WAL;
@@ -26,6 +27,8 @@ export interface OpenedDataDir {
   applied: number;
   /** The snapshot files loaded, for the member's next delta to chain onto (undefined: none). */
   snapshotChain?: { index: number; rev: number; baseBytes: number; deltaBytes: number; deltas: number };
+  /** Whether raftStorage's snapshot holds the whole state to send a follower (not after a chain of deltas). */
+  snapshotSendable: boolean;
   clusterId: bigint;
   memberId: bigint;
   warnings: WalWarning[];
@@ -57,20 +60,16 @@ export async function openDataDir(o: MemberOptions): Promise<OpenedDataDir> {
 }
 
 /**
- * The applier's snapshot (a msgpack map whose `mvcc` is the store's image) with deltas
- * replayed on top: the store's deltas in order, the small fields as the newest delta has
- * them (member.ts #deltaSteps writes those whole). A delta that does not fit is refused
- * with the files named: they passed their CRCs, so this is a bug, not a damaged disk.
+ * Restores the applier from a full snapshot and the deltas after it (Applier.restoreChain).
+ * A delta that does not fit is refused with the files named: they passed their CRCs, so
+ * this is a bug, not a damaged disk.
  */
-export function replaySnapshotChain(base: Uint8Array, deltas: readonly LoadedDelta[]): Uint8Array {
-  if (deltas.length === 0) return base;
+export function restoreSnapshotChain(applier: Applier, loaded: LoadedSnapshot): void {
   try {
-    const state = unpackState<Record<string, unknown> & { mvcc: Uint8Array }>(base);
-    const states = deltas.map((d) => unpackState<Record<string, unknown> & { mvcc: Uint8Array }>(d.snapshot.data));
-    const mvcc = applySnapshotDeltas(state.mvcc, states.map((d) => d.mvcc));
-    return packState({ ...state, ...states[states.length - 1], mvcc });
+    applier.restoreChain(loaded.snapshot.data, loaded.deltas.map((d) => d.snapshot.data));
   } catch (e) {
-    throw new Error(`the snapshot deltas ${deltas.map((d) => d.file).join(', ')} do not replay onto the ` +
+    if (loaded.deltas.length === 0) throw e;
+    throw new Error(`the snapshot deltas ${loaded.deltas.map((d) => d.file).join(', ')} do not replay onto the ` +
       `snapshot before them: ${(e as Error).message}`, { cause: e });
   }
 }
@@ -80,11 +79,16 @@ async function restart(walDir: string, snapshotter: Snapshotter): Promise<Opened
   const applier = new Applier();
   let snapshot: Snapshot | undefined;
   let chain: OpenedDataDir['snapshotChain'];
+  let snapshotSendable = true;
   if (loaded) {
     const newest = loaded.deltas[loaded.deltas.length - 1]?.snapshot ?? loaded.snapshot;
-    // The Raft storage's snapshot: the newest link's index, term and membership, the whole state.
-    snapshot = { metadata: newest.metadata, data: replaySnapshotChain(loaded.snapshot.data, loaded.deltas) };
-    applier.restore(snapshot.data);
+    restoreSnapshotChain(applier, loaded);
+    // The Raft storage's snapshot: the newest link's index, term and membership. Its data is
+    // the whole state only without deltas; after a chain the state is not encoded as one
+    // image at start (that took a second of a 250k-revision restart), and the member takes
+    // a full snapshot when a follower needs one sent (member.ts #raftStorageView).
+    snapshot = { metadata: newest.metadata, data: loaded.deltas.length === 0 ? loaded.snapshot.data : EMPTY_DATA };
+    snapshotSendable = loaded.deltas.length === 0;
     chain = { index: newest.metadata.index, rev: applier.store.currentRevision,
       baseBytes: loaded.snapshot.data.byteLength, deltas: loaded.deltas.length,
       deltaBytes: loaded.deltas.reduce((n, d) => n + d.snapshot.data.byteLength, 0) };
@@ -104,7 +108,7 @@ async function restart(walDir: string, snapshotter: Snapshotter): Promise<Opened
   }
   return {
     wal: opened.wal, snapshotter, raftStorage, applier, applied: snapshot?.metadata.index ?? 0,
-    ...(chain ? { snapshotChain: chain } : {}),
+    ...(chain ? { snapshotChain: chain } : {}), snapshotSendable,
     clusterId: bytesU64(opened.metadata.clusterId), memberId: bytesU64(opened.metadata.memberId),
     warnings: opened.warnings, fresh: false,
   };
@@ -140,6 +144,7 @@ async function bootstrap(o: MemberOptions, walDir: string, snapshotter: Snapshot
     raftStorage = new MemoryStorage();
   }
   return {
-    wal, snapshotter, raftStorage, applier: new Applier(), applied: 0, clusterId, memberId, warnings: [], fresh: true,
+    wal, snapshotter, raftStorage, applier: new Applier(), applied: 0, snapshotSendable: true, clusterId, memberId,
+    warnings: [], fresh: true,
   };
 }

@@ -158,6 +158,7 @@ export class Member {
     this.#lastSnapshotIndex = opened.applied;
     this.#appliedIndex = opened.applied;
     this.#chain = opened.snapshotChain === undefined ? undefined : { ...opened.snapshotChain };
+    this.#snapshotSendable = opened.snapshotSendable;
     this.#confState = opened.raftStorage.initialState().confState;
     const electionTicks = Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatIntervalMs));
     this.node = new RaftNode({
