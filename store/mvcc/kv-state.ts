@@ -217,7 +217,8 @@ export class KvState {
     revisions: Iterable<{ id: string; key: Uint8Array; main: number; sub: number; kv: KeyValue; tombstone: boolean }>,
   ): KvState {
     const s = new KvState(kvOverheadBytes, currentRev, compactRev);
-    const byMain = new Map<number, Revision[]>();
+    const logBase = s.log.base;
+    const logged: Revision[] = []; // the changes the revision log holds, in key order
     let hist: KeyHistory | undefined;
     for (const x of revisions) {
       if (hist === undefined || hist.id !== x.id) {
@@ -228,21 +229,31 @@ export class KvState {
       const prev = hist.latest();
       invariant(prev === undefined || prev.main < x.main || (prev.main === x.main && prev.sub < x.sub),
         'snapshot revisions of a key out of order');
-      invariant(x.main <= currentRev && x.main >= FIRST_WRITE_REVISION, `snapshot revision ${x.main} out of range`);
+      // Messages built only on failure: this runs once per revision of the snapshot.
+      if (x.main > currentRev || x.main < FIRST_WRITE_REVISION) invariant(false, `snapshot revision ${x.main} out of range`);
       const r: Revision = Object.freeze({ main: x.main, sub: x.sub, kv: x.kv, tombstone: x.tombstone, hist });
       hist.revs.push(r);
       s.#sizeBytes += s.#revisionBytes(r);
-      if (x.main >= s.log.base) {
-        const group = byMain.get(x.main);
-        if (group === undefined) byMain.set(x.main, [r]);
-        else group.push(r);
-      }
+      if (x.main >= logBase) logged.push(r);
     }
-    for (let main = s.log.base; main <= currentRev; main++) {
-      const group = byMain.get(main);
-      invariant(group !== undefined, `snapshot lacks the changes of revision ${main}`);
-      group.sort((a, b) => a.sub - b.sub);
-      group.forEach((r, i) => invariant(r.sub === i, `snapshot revision ${main} has a gap in sub-revisions`));
+    // The log's records by main - base: a revision alone, or its changes once it has more
+    // (a Map and an array per revision took a good part of a 250k-revision restart). Every
+    // revision has a change, so the count is bounded by what the snapshot holds.
+    const mains = Math.max(0, currentRev - logBase + 1);
+    invariant(mains <= logged.length, `snapshot holds ${logged.length} changes for revisions ${logBase}..${currentRev}`);
+    const byMain: (Revision | Revision[] | undefined)[] = new Array<undefined>(mains).fill(undefined);
+    for (const r of logged) {
+      const at = r.main - logBase;
+      const had = byMain[at];
+      if (had === undefined) byMain[at] = r;
+      else if (Array.isArray(had)) had.push(r);
+      else byMain[at] = [had, r];
+    }
+    for (let main = logBase; main <= currentRev; main++) {
+      const had = byMain[main - logBase];
+      invariant(had !== undefined, `snapshot lacks the changes of revision ${main}`);
+      const group = Array.isArray(had) ? had.sort((a, b) => a.sub - b.sub) : [had];
+      group.forEach((r, i) => r.sub === i || invariant(false, `snapshot revision ${main} has a gap in sub-revisions`));
       s.log.append(main, group);
     }
     return s;

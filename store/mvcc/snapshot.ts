@@ -188,7 +188,7 @@ const FIELDS_PER_DELTA_REVISION = 8;
 /** Replays one delta's change of `main`, starting at changes[from]; returns where the next revision starts. */
 function replayRevision(kv: KvState, changes: unknown[], from: number, main: number): number {
   const batch = kv.beginWrite();
-  invariant(batch.main === main, `snapshot delta revision ${main} does not follow ${kv.currentRev}`);
+  if (batch.main !== main) invariant(false, `snapshot delta revision ${main} does not follow ${kv.currentRev}`);
   let i = from;
   for (; i < changes.length && int(changes[i + 1], 'main revision') === main; i += FIELDS_PER_DELTA_REVISION) {
     const key = bytes(changes[i], 'key');
