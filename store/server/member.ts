@@ -28,6 +28,7 @@ import type { Applier } from './applier.js';
 import { initialMembers, type OpenedDataDir } from './data-dir.js';
 import { LeaseClock } from './lease-clock.js';
 import { memberIdOf, raftId } from './members.js';
+import { nextSnapshotIndex } from './snapshot-schedule.js';
 import { MEMBER_LIMITS, type MemberOptions, hostPort, requestTimeoutMs } from './options.js';
 import { decodeConfContext, decodeEnvelope, encodeEnvelope, type ReplicatedRequest } from './request.js';
 import { StallMonitor } from './stall-monitor.js';
@@ -699,16 +700,6 @@ export class Member {
   }
 
   /**
-   * This member's snapshot interval: --snapshot-count plus a per-member offset of up to
-   * 20%. A snapshot costs CPU for a while (it grows with history); staggered, the members
-   * of a cluster on shared cores do not all spend it at the same time.
-   */
-  #snapshotInterval(): number {
-    const spread = Number(this.id % 1000n) / 1000; // deterministic per member, in [0, 1)
-    return Math.max(1, Math.round(this.options.snapshotCount * (1 + 0.2 * spread)));
-  }
-
-  /**
    * §7: snapshot the state machine and compact the log behind it — in the background, on
    * every member alike, the leader included. The state at the applied index is captured
    * now (MvccStore.snapshotSteps: references, not copies), then encoded, checksummed
@@ -728,7 +719,9 @@ export class Member {
     const index = this.#appliedIndex;
     // Entries applied early (#kickApply) may not be in storage yet; a later Ready snapshots.
     if (index > this.#storage.lastIndex()) return;
-    if (index - this.#lastSnapshotIndex < this.#snapshotInterval() && !this.#fullWanted) return;
+    const due = nextSnapshotIndex({ lastIndex: this.#lastSnapshotIndex, count: this.options.snapshotCount,
+      members: [...this.#confState.voters, ...this.#confState.learners], self: this.raftId });
+    if (index < due && !this.#fullWanted) return;
     let chain = this.#needsFull() ? undefined : this.#chain;
     let steps: Generator<void, Uint8Array, void>;
     try {
