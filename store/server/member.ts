@@ -70,6 +70,8 @@ interface SnapshotJob {
   rev: number;
   steps: Generator<void, Uint8Array, void>;
   chain: SnapshotChain | undefined;
+  /** For a full image (no chain): why (member.ts #fullBecause), for the log. */
+  fullBecause: string | undefined;
 }
 
 const EMPTY_DATA = new Uint8Array(0);
@@ -712,7 +714,7 @@ export class Member {
    * cost follows the write rate, not the history held — without compaction a full image
    * grows with every write, and encoding and writing it took seconds and hundreds of MiB.
    * A full image is taken first, when compaction passed the chain's end, when the chain is
-   * long or mostly dead weight (#needsFull), and when a follower needs one sent (§7).
+   * long or mostly dead weight (#fullBecause), and when a follower needs one sent (§7).
    */
   #maybeSnapshot(): void {
     if (this.#snapshotting !== undefined || this.#stopped) return;
@@ -722,19 +724,21 @@ export class Member {
     const due = nextSnapshotIndex({ lastIndex: this.#lastSnapshotIndex, count: this.options.snapshotCount,
       members: [...this.#confState.voters, ...this.#confState.learners], self: this.raftId });
     if (index < due && !this.#fullWanted) return;
-    let chain = this.#needsFull() ? undefined : this.#chain;
+    let fullBecause = this.#fullBecause();
+    let chain = fullBecause !== undefined ? undefined : this.#chain;
     let steps: Generator<void, Uint8Array, void>;
     try {
       // The state at `index`, captured now.
       steps = chain ? this.applier.deltaSteps(chain.rev) : this.applier.snapshotSteps();
     } catch (e) {
       if (!(e instanceof SnapshotDeltaUnavailable)) throw e;
-      // #needsFull saw the compaction point; the revision log is the last word on what a delta can hold.
+      // #fullBecause saw the compaction point; the revision log is the last word on what a delta can hold.
       chain = this.#chain = undefined;
+      fullBecause = 'compacted past the chain';
       steps = this.applier.snapshotSteps();
     }
     const job: SnapshotJob = {
-      index, chain, rev: this.applier.store.currentRevision, steps,
+      index, chain, fullBecause, rev: this.applier.store.currentRevision, steps,
       confState: { voters: [...this.#confState.voters], learners: [...this.#confState.learners] },
     };
     this.#snapshotting = this.#snapshotInBackground(job)
@@ -749,14 +753,17 @@ export class Member {
       });
   }
 
-  /** Whether the next snapshot must be a full image rather than a delta on the chain. */
-  #needsFull(): boolean {
+  /** Why the next snapshot must be a full image rather than a delta on the chain; undefined: a delta will do. */
+  #fullBecause(): string | undefined {
     const c = this.#chain;
-    if (c === undefined || this.#fullWanted || c.deltas >= MAX_SNAPSHOT_DELTAS) return true;
+    if (c === undefined) return 'no chain';
+    if (this.#fullWanted) return 'a follower needs one';
+    if (c.deltas >= MAX_SNAPSHOT_DELTAS) return 'chain long';
     // Compaction dropped revisions after the chain's end: no delta can describe the change.
-    if (this.applier.store.compactRevision > c.rev + 1) return true;
+    if (this.applier.store.compactRevision > c.rev + 1) return 'compacted past the chain';
     // Compaction also turned much of what the files hold into dead weight a restart replays.
-    return c.baseBytes + c.deltaBytes > SNAPSHOT_CHAIN_MAX_STATE_RATIO * this.applier.store.sizeBytes;
+    if (c.baseBytes + c.deltaBytes > SNAPSHOT_CHAIN_MAX_STATE_RATIO * this.applier.store.sizeBytes) return 'chain heavy';
+    return undefined;
   }
 
   async #snapshotInBackground(job: SnapshotJob): Promise<void> {
@@ -790,8 +797,8 @@ export class Member {
         this.#storage.compact(compactTo);
         await this.#wal.releaseTo(compactTo);
       }
-      this.log.info({ index, kind: chain ? 'delta' : 'full', bytes: data.byteLength,
-        compactedTo: Math.max(compactTo, 0), encodeMs: Math.round(encodedMs),
+      this.log.info({ index, kind: chain ? 'delta' : 'full', ...(chain ? {} : { because: job.fullBecause }),
+        bytes: data.byteLength, compactedTo: Math.max(compactTo, 0), encodeMs: Math.round(encodedMs),
         totalMs: Math.round(performance.now() - startMs) }, 'saved snapshot');
     });
   }
