@@ -81,7 +81,8 @@ function snapshotsBetween(cluster: BenchCluster, fromMs: number, toMs: number): 
     const time = Number(r.time);
     if (time < fromMs || time > toMs) continue;
     const kind = typeof r.kind === 'string' ? r.kind : 'full';
-    out.push(`${member.name} ${kind} ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB ${Number(r.totalMs)} ms`);
+    const because = typeof r.because === 'string' ? ` (${r.because})` : ''; // why a full one (member.ts)
+    out.push(`${member.name} ${kind}${because} ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB ${Number(r.totalMs)} ms`);
   }
   return out;
 }
