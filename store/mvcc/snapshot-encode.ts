@@ -9,7 +9,7 @@
 //
 // With `sinceRev`, the steps encode a delta instead: only the revisions after sinceRev,
 // read from the revision log, so its cost follows what changed, not the history held
-// (layout in snapshot.ts; applySnapshotDeltas replays it on top of the state at sinceRev).
+// (layout in snapshot.ts; decodeSnapshotChain replays it on top of the state at sinceRev).
 
 import { Packr } from 'msgpackr';
 import type { Revision } from './history.js';

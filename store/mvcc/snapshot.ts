@@ -13,7 +13,7 @@
 //   changes: [key, main, sub, tombstone(0/1), createRev, version, value, lease, key, ...]
 //            every revision in (fromRev, currentRev], in revision order
 //   leases:  all of them, as above (few and mutable: cheaper whole than as changes)
-// applySnapshotDeltas replays changes through the same write path the store uses, checks
+// decodeSnapshotChain replays changes through the same write path the store uses, checks
 // each result against the recorded fields, and compacts to compactRev: compaction keeps
 // for each key what revisions up to compactRev alone decide, so compacting after the later
 // revisions are in gives the state the member reached by compacting before them.

@@ -175,9 +175,9 @@ export class Applier {
   /**
    * What changed since store revision `sinceRev`, as steps captured now like snapshotSteps:
    * the store's delta (snapshot-encode.ts) and every small field whole, in the map
-   * snapshotSteps writes, so a restart replays it onto that map (data-dir.ts
-   * replaySnapshotChain). Throws SnapshotDeltaUnavailable, here and not from a step, when
-   * compaction dropped revisions after `sinceRev`.
+   * snapshotSteps writes, so a restart replays it onto that map (restoreChain). Throws
+   * SnapshotDeltaUnavailable, here and not from a step, when compaction dropped revisions
+   * after `sinceRev`.
    */
   deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
     return this.#stateSteps(sinceRev);
