@@ -171,7 +171,7 @@ function packItems(items: unknown[]): Uint8Array {
  * as of this call. Throws SnapshotDeltaUnavailable here, not from a step.
  */
 export function encodeSnapshotSteps(img: SnapshotImage, o: EncodeOptions = {}): Generator<void, Uint8Array, void> {
-  if (o.sinceRev !== undefined) return encodeDeltaSteps(img, deltaRecords(img, o.sinceRev), o);
+  if (o.sinceRev !== undefined) return encodeDeltaSteps(img, o.sinceRev, deltaChanges(img, o.sinceRev), o);
   return encodeFullSteps(img, o);
 }
 
@@ -222,46 +222,40 @@ function deltaRevisionBytes(r: Revision): number {
   return binBytes(r.kv.key.length) + revisionBytes(r);
 }
 
-/** What a delta since `sinceRev` holds, taken from the revision log before a later compaction can drop it. */
-interface DeltaRecords {
-  sinceRev: number;
-  /** The log's records of the revisions after sinceRev up to the image's, in order. */
-  records: (readonly Revision[])[];
-  /** Revisions in all records. */
-  count: number;
-}
-
-function deltaRecords(img: SnapshotImage, sinceRev: number): DeltaRecords {
+/**
+ * The changes a delta since `sinceRev` holds — every revision after it up to the image's, in
+ * order — taken from the revision log now, before a later compaction can drop them. One
+ * flat list: it lives until the delta is written, and a member takes it on its event loop.
+ */
+function deltaChanges(img: SnapshotImage, sinceRev: number): Revision[] {
   const log = img.log;
   if (sinceRev > img.currentRev || sinceRev < 1 || (sinceRev < img.currentRev && log.base > sinceRev + 1)) {
     throw new SnapshotDeltaUnavailable(sinceRev, log.base, img.currentRev);
   }
-  const records: (readonly Revision[])[] = [];
-  let count = 0;
+  const changes: Revision[] = [];
   for (let main = sinceRev + 1; main <= img.currentRev; main++) {
-    const changes = log.get(main);
-    invariant(changes !== undefined, `revision log lacks ${main}`);
-    records.push(changes);
-    count += changes.length;
+    const record = log.get(main);
+    if (record === undefined) invariant(false, `revision log lacks ${main}`); // no message built per revision
+    for (const r of record) changes.push(r);
   }
-  return { sinceRev, records, count };
+  return changes;
 }
 
 /**
- * The delta (layout in snapshot.ts) of `d`'s records, sized and written like the full
+ * The delta (layout in snapshot.ts) of `changes`, sized and written like the full
  * snapshot, yielding every `stepRevisions` revisions.
  */
-function* encodeDeltaSteps(img: SnapshotImage, d: DeltaRecords, o: EncodeOptions): Generator<void, Uint8Array, void> {
+function* encodeDeltaSteps(img: SnapshotImage, sinceRev: number, changes: readonly Revision[], o: EncodeOptions,
+): Generator<void, Uint8Array, void> {
   const step = o.stepRevisions ?? SNAPSHOT_STEP_REVISIONS;
-  const { sinceRev, records, count } = d;
   const head = packItems([SNAPSHOT_DELTA_FORMAT_VERSION, sinceRev, img.currentRev, img.compactRev]);
   const leases = new Uint8Array(packr.pack(img.leases));
-  let size = arrayHeaderBytes(DELTA_FIELDS) + head.length + arrayHeaderBytes(FIELDS_PER_DELTA_REVISION * count) +
-    leases.length;
+  let size = arrayHeaderBytes(DELTA_FIELDS) + head.length +
+    arrayHeaderBytes(FIELDS_PER_DELTA_REVISION * changes.length) + leases.length;
   let inStep = 0;
-  for (const changes of records) {
-    for (const r of changes) size += deltaRevisionBytes(r);
-    if ((inStep += changes.length) >= step) {
+  for (const r of changes) {
+    size += deltaRevisionBytes(r);
+    if (++inStep >= step) {
       inStep = 0;
       yield;
     }
@@ -272,13 +266,11 @@ function* encodeDeltaSteps(img: SnapshotImage, d: DeltaRecords, o: EncodeOptions
   w.raw(prefix);
   w.arrayHeader(DELTA_FIELDS);
   w.raw(head);
-  w.arrayHeader(FIELDS_PER_DELTA_REVISION * count);
-  for (const changes of records) {
-    for (const r of changes) {
-      w.bin(r.kv.key);
-      w.revision(r);
-    }
-    if ((inStep += changes.length) >= step) {
+  w.arrayHeader(FIELDS_PER_DELTA_REVISION * changes.length);
+  for (const r of changes) {
+    w.bin(r.kv.key);
+    w.revision(r);
+    if (++inStep >= step) {
       inStep = 0;
       yield;
     }
