@@ -84,3 +84,21 @@ test('a delta replayed onto the snapshot before it restores the same state as a 
   assert.equal(b.alarms.size, 1);
   assert.equal(b.clusterToken, 'after-base');
 });
+
+test('snapshot steps report the store image\'s bytes (what a member weighs its chain by), and restore returns them', () => {
+  const a = new Applier();
+  for (let i = 0; i < 30; i++) a.applyOnce(`r${i}`, put(`k${i % 4}`));
+  const sizes = { imageBytes: -1 };
+  const full = runSteps(a.snapshotSteps(sizes));
+  assert.equal(sizes.imageBytes, a.store.snapshot().byteLength);
+  assert.ok(full.byteLength > sizes.imageBytes + 30 * 3, 'the small fields (30 request ids) are not counted');
+  const sinceRev = a.store.currentRevision;
+  for (let i = 30; i < 40; i++) a.applyOnce(`r${i}`, put(`k${i % 4}`));
+  const deltaSizes = { imageBytes: -1 };
+  const delta = runSteps(a.deltaSteps(sinceRev, deltaSizes));
+  assert.ok(deltaSizes.imageBytes > 0 && deltaSizes.imageBytes < delta.byteLength);
+  const b = new Applier();
+  assert.equal(b.restore(full), sizes.imageBytes);
+  assert.deepEqual(new Applier().restoreChain(full, [delta]),
+    { baseImageBytes: sizes.imageBytes, deltaImageBytes: deltaSizes.imageBytes });
+});

@@ -10,6 +10,14 @@ import { type MemberRecord, MemberRegistry } from './members.js';
 import { type ReplicatedRequest, unpackState } from './request.js';
 import { stateHeadSteps, stateImagePrefix } from './state-encode.js';
 
+/**
+ * Filled in by snapshotSteps/deltaSteps: the bytes of the store's image (or delta) in the
+ * state they encode, without the small fields (a member weighs its chain of files by it).
+ */
+export interface StateImageSize {
+  imageBytes: number;
+}
+
 export type ApplyResult = { ok: true; value: unknown } | { ok: false; error: EtcdApiError };
 
 interface SavedState {
@@ -168,8 +176,8 @@ export class Applier {
    * The whole replicated state as of now, as steps (see MvccStore.snapshotSteps): captured
    * synchronously here, encoded while later requests apply (layout in state-encode.ts).
    */
-  snapshotSteps(): Generator<void, Uint8Array, void> {
-    return this.#stateSteps(undefined);
+  snapshotSteps(sizes?: StateImageSize): Generator<void, Uint8Array, void> {
+    return this.#stateSteps(undefined, sizes);
   }
 
   /**
@@ -179,11 +187,11 @@ export class Applier {
    * SnapshotDeltaUnavailable, here and not from a step, when compaction dropped revisions
    * after `sinceRev`.
    */
-  deltaSteps(sinceRev: number): Generator<void, Uint8Array, void> {
-    return this.#stateSteps(sinceRev);
+  deltaSteps(sinceRev: number, sizes?: StateImageSize): Generator<void, Uint8Array, void> {
+    return this.#stateSteps(sinceRev, sizes);
   }
 
-  #stateSteps(sinceRev: number | undefined): Generator<void, Uint8Array, void> {
+  #stateSteps(sinceRev: number | undefined, sizes: StateImageSize | undefined): Generator<void, Uint8Array, void> {
     const fields = this.#smallFields();
     let head: Uint8Array | undefined;
     // Both captured now; the small fields are packed first, then the store's image is
@@ -192,6 +200,7 @@ export class Applier {
       ...(sinceRev !== undefined ? { sinceRev } : {}),
       prefix: (size) => {
         invariant(head !== undefined, 'the state head is packed before the store image');
+        if (sizes) sizes.imageBytes = size;
         return stateImagePrefix(head, size);
       },
     });
@@ -209,8 +218,9 @@ export class Applier {
     };
   }
 
-  restore(data: Uint8Array): void {
-    this.restoreChain(data, []);
+  /** Returns the bytes of the store's image in `data` (see restoreChain). */
+  restore(data: Uint8Array): number {
+    return this.restoreChain(data, []).baseImageBytes;
   }
 
   /**
@@ -218,7 +228,7 @@ export class Applier {
    * order: the store's image and its deltas (MvccStore.restoreChain), the small fields as
    * the newest file has them (a delta holds them whole).
    */
-  restoreChain(full: Uint8Array, deltas: readonly Uint8Array[]): void {
+  restoreChain(full: Uint8Array, deltas: readonly Uint8Array[]): { baseImageBytes: number; deltaImageBytes: number } {
     const base = unpackState<SavedState>(full);
     const newer = deltas.map((d) => unpackState<SavedState>(d));
     const state = newer[newer.length - 1] ?? base;
@@ -231,5 +241,6 @@ export class Applier {
     this.#recent.clear();
     for (const id of state.recentIds.slice(-DEDUP_WINDOW_REQUESTS)) this.#remember(id);
     this.clusterToken = state.clusterToken;
+    return { baseImageBytes: base.mvcc.byteLength, deltaImageBytes: newer.reduce((n, d) => n + d.mvcc.byteLength, 0) };
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { encodeConfChange } from '../raft/confchange.js';
 import { MemoryStorage } from '../raft/memory-storage.js';
 import { ConfChangeType, type Entry, EntryType, type Snapshot } from '../raft/types.js';
+import { EMPTY_BYTES } from '../mvcc/bytes.js';
 import { type LoadedSnapshot, Snapshotter } from '../snapshot/index.js';
 import { WAL, type WalWarning } from '../wal/index.js';
 import { MEMBER_EXTEND_AHEAD_BYTES } from '../wal/limits.js';
@@ -16,8 +17,6 @@ import { computeClusterId, computeMemberId, raftId } from './members.js';
 import type { MemberOptions } from './options.js';
 import { encodeConfContext } from './request.js';
 
-const EMPTY_DATA = new Uint8Array(0);
-
 export interface OpenedDataDir {
   wal: WAL;
   snapshotter: Snapshotter;
@@ -25,7 +24,10 @@ export interface OpenedDataDir {
   applier: Applier;
   /** Index the state machine holds (the snapshot's): Raft re-delivers entries after it. */
   applied: number;
-  /** The snapshot files loaded, for the member's next delta to chain onto (undefined: none). */
+  /**
+   * The snapshot files loaded, for the member's next delta to chain onto (undefined: none);
+   * baseBytes and deltaBytes count the store's image in them (member.ts SnapshotChain).
+   */
   snapshotChain?: { index: number; rev: number; baseBytes: number; deltaBytes: number; deltas: number };
   /** Whether raftStorage's snapshot holds the whole state to send a follower (not after a chain of deltas). */
   snapshotSendable: boolean;
@@ -64,9 +66,10 @@ export async function openDataDir(o: MemberOptions): Promise<OpenedDataDir> {
  * A delta that does not fit is refused with the files named: they passed their CRCs, so
  * this is a bug, not a damaged disk.
  */
-export function restoreSnapshotChain(applier: Applier, loaded: LoadedSnapshot): void {
+export function restoreSnapshotChain(applier: Applier, loaded: LoadedSnapshot,
+): { baseImageBytes: number; deltaImageBytes: number } {
   try {
-    applier.restoreChain(loaded.snapshot.data, loaded.deltas.map((d) => d.snapshot.data));
+    return applier.restoreChain(loaded.snapshot.data, loaded.deltas.map((d) => d.snapshot.data));
   } catch (e) {
     if (loaded.deltas.length === 0) throw e;
     throw new Error(`the snapshot deltas ${loaded.deltas.map((d) => d.file).join(', ')} do not replay onto the ` +
@@ -82,16 +85,15 @@ async function restart(walDir: string, snapshotter: Snapshotter): Promise<Opened
   let snapshotSendable = true;
   if (loaded) {
     const newest = loaded.deltas[loaded.deltas.length - 1]?.snapshot ?? loaded.snapshot;
-    restoreSnapshotChain(applier, loaded);
+    const sizes = restoreSnapshotChain(applier, loaded);
     // The Raft storage's snapshot: the newest link's index, term and membership. Its data is
     // the whole state only without deltas; after a chain the state is not encoded as one
     // image at start (that took a second of a 250k-revision restart), and the member takes
     // a full snapshot when a follower needs one sent (member.ts #raftStorageView).
-    snapshot = { metadata: newest.metadata, data: loaded.deltas.length === 0 ? loaded.snapshot.data : EMPTY_DATA };
+    snapshot = { metadata: newest.metadata, data: loaded.deltas.length === 0 ? loaded.snapshot.data : EMPTY_BYTES };
     snapshotSendable = loaded.deltas.length === 0;
     chain = { index: newest.metadata.index, rev: applier.store.currentRevision,
-      baseBytes: loaded.snapshot.data.byteLength, deltas: loaded.deltas.length,
-      deltaBytes: loaded.deltas.reduce((n, d) => n + d.snapshot.data.byteLength, 0) };
+      baseBytes: sizes.baseImageBytes, deltaBytes: sizes.deltaImageBytes, deltas: loaded.deltas.length };
   }
   const opened = await WAL.open(walDir, {
     extendAheadBytes: MEMBER_EXTEND_AHEAD_BYTES, ...(snapshot ? { fromSnapshot: snapshot.metadata } : {}),

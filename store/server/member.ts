@@ -24,7 +24,7 @@ import { SlicedWorkAborted, type Snapshotter, runInSlices } from '../snapshot/in
 import { PeerTransport } from '../transport/index.js';
 import type { WAL, WalStats } from '../wal/index.js';
 import { SNAPSHOT_SLICE_MS } from '../wal/limits.js';
-import type { Applier } from './applier.js';
+import type { Applier, StateImageSize } from './applier.js';
 import { initialMembers, type OpenedDataDir } from './data-dir.js';
 import { LeaseClock } from './lease-clock.js';
 import { memberIdOf, raftId } from './members.js';
@@ -58,6 +58,11 @@ interface ReadRound {
 interface SnapshotChain {
   index: number;
   rev: number;
+  /**
+   * Bytes of the store's image in the full snapshot and in the deltas: what a restart
+   * replays. Without the applier's small fields, which each file carries whole (the dedup
+   * window's ids alone are ~2 MB) and a restart reads only from the newest.
+   */
   baseBytes: number;
   deltaBytes: number;
   deltas: number;
@@ -72,6 +77,8 @@ interface SnapshotJob {
   chain: SnapshotChain | undefined;
   /** For a full image (no chain): why (member.ts #fullBecause), for the log. */
   fullBecause: string | undefined;
+  /** Filled in by the steps: the store's part of the bytes (SnapshotChain). */
+  sizes: StateImageSize;
 }
 
 const EMPTY_DATA = new Uint8Array(0);
@@ -618,13 +625,13 @@ export class Member {
   #installSnapshot(rd: Ready): void {
     const snap = rd.snapshot!;
     this.#storage.applySnapshot(snap);
-    this.applier.restore(snap.data);
+    const imageBytes = this.applier.restore(snap.data);
     this.#confState = snap.metadata.confState;
     this.#lastSnapshotIndex = snap.metadata.index;
     this.#appliedIndex = snap.metadata.index;
     // The file saved for it is a full snapshot: later deltas chain onto it.
     this.#chain = { index: snap.metadata.index, rev: this.applier.store.currentRevision,
-      baseBytes: snap.data.byteLength, deltaBytes: 0, deltas: 0 };
+      baseBytes: imageBytes, deltaBytes: 0, deltas: 0 };
     this.#snapshotSendable = true;
     this.#syncPeers();
     if (this.isLeader) this.leaseClock.startFrom(this.applier.store, this.options.electionTimeoutMs);
@@ -727,18 +734,19 @@ export class Member {
     let fullBecause = this.#fullBecause();
     let chain = fullBecause !== undefined ? undefined : this.#chain;
     let steps: Generator<void, Uint8Array, void>;
+    const sizes = { imageBytes: 0 };
     try {
       // The state at `index`, captured now.
-      steps = chain ? this.applier.deltaSteps(chain.rev) : this.applier.snapshotSteps();
+      steps = chain ? this.applier.deltaSteps(chain.rev, sizes) : this.applier.snapshotSteps(sizes);
     } catch (e) {
       if (!(e instanceof SnapshotDeltaUnavailable)) throw e;
       // #fullBecause saw the compaction point; the revision log is the last word on what a delta can hold.
       chain = this.#chain = undefined;
       fullBecause = 'compacted past the chain';
-      steps = this.applier.snapshotSteps();
+      steps = this.applier.snapshotSteps(sizes);
     }
     const job: SnapshotJob = {
-      index, chain, fullBecause, rev: this.applier.store.currentRevision, steps,
+      index, chain, fullBecause, rev: this.applier.store.currentRevision, steps, sizes,
       confState: { voters: [...this.#confState.voters], learners: [...this.#confState.learners] },
     };
     this.#snapshotting = this.#snapshotInBackground(job)
@@ -785,8 +793,9 @@ export class Member {
       if (chain) await this.#snapshotter.saveDelta({ ...snap, data }, chain.index);
       else await this.#snapshotter.save(snap);
       this.#chain = chain
-        ? { ...chain, index, rev: job.rev, deltaBytes: chain.deltaBytes + data.byteLength, deltas: chain.deltas + 1 }
-        : { index, rev: job.rev, baseBytes: data.byteLength, deltaBytes: 0, deltas: 0 };
+        ? { ...chain, index, rev: job.rev, deltaBytes: chain.deltaBytes + job.sizes.imageBytes,
+          deltas: chain.deltas + 1 }
+        : { index, rev: job.rev, baseBytes: job.sizes.imageBytes, deltaBytes: 0, deltas: 0 };
       this.#snapshotPhase = 'compacting';
       // Crash safety (etcd's order): the file is durable before the WAL names it, and the
       // WAL record is durable before any segment behind it is deleted (releaseTo checks).
