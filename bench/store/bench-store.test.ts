@@ -87,6 +87,14 @@ test('bench store --quick (flotilla only, node load generator) writes a complete
     const lat = r.result.latencyMs as Record<string, unknown>;
     for (const k of ['p50', 'p90', 'p99', 'max']) num(lat[k], `latencyMs.${k}`);
     assert.ok((r.result.count as number) > 0, `${String(r.result.workload)} completed some operations`);
+    // Pinned connections: every operation is counted under the endpoint it went to, leader first.
+    const byEndpoint = r.result.byEndpoint as { endpoint: string; count: number; latencyMs: Record<string, unknown> }[];
+    assert.deepEqual(byEndpoint.map((e) => e.endpoint), r.result.endpoints);
+    assert.equal(byEndpoint.reduce((n, e) => n + e.count, 0), r.result.count, 'per-endpoint counts add up');
+    for (const e of byEndpoint.filter((x) => x.count > 0)) num(e.latencyMs.p99, `${e.endpoint} p99`);
+    // Connection j goes to endpoint j % 3: with two connections, the leader and the first follower.
+    const conns = r.result.conns as number;
+    byEndpoint.forEach((e, j) => assert.equal(e.count > 0, j < conns, `${String(r.result.workload)}: endpoint ${j}`));
     assert.deepEqual(Object.keys(r.serverCpuSeconds).sort(), ['m1', 'm2', 'm3']);
   }
 });

@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   if (f.duration === 0) process.stdin.on('end', stop).resume();
   const hist = new LatencyHistogram();
+  // Connection j talks to endpoint j % endpoints (pinned, it never moves; see LoadResult.byEndpoint).
+  const endpointHists = f.endpoints.map(() => new LatencyHistogram());
   const acks: string[] = [];
   let errors = 0;
   let conflicts = 0;
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
         conflicts++;
       } else {
         hist.record(us);
+        endpointHists[conn % f.endpoints.length]!.record(us);
         if (f.acksFile) acks.push(`${start * 1000} ${end * 1000} 1`);
       }
     }
@@ -189,6 +192,11 @@ async function main(): Promise<void> {
     opsPerSecond: hist.count / elapsed, latencyMs: hist.summaryMs(), cpuSeconds: cpuMeasured,
     cpuCoresUsed: cpuMeasured / elapsed, cpuSecondsTotal: (total.user + total.system) / 1e6, errorSamples: samples,
     ...(f.acksFile ? { acksFile: f.acksFile } : {}),
+    ...(f.pin && f.endpoints.length > 1 ? {
+      byEndpoint: f.endpoints.map((endpoint, e) => ({
+        endpoint, count: endpointHists[e]!.count, latencyMs: endpointHists[e]!.summaryMs(),
+      })),
+    } : {}),
   }) + '\n');
   process.exit(0);
 }

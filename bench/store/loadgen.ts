@@ -72,6 +72,12 @@ export interface LoadResult {
   cpuSecondsTotal: number;
   errorSamples: string[];
   acksFile?: string;
+  /**
+   * With pin and more than one endpoint: count and latency of the operations sent to each
+   * endpoint, in `endpoints` order. A follower forwards a write to the leader and answers
+   * once it has applied it itself, so its clients see the leader's latency plus its own.
+   */
+  byEndpoint?: { endpoint: string; count: number; latencyMs: LoadResult['latencyMs'] }[];
 }
 
 export interface LoadgenInfo {

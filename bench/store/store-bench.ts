@@ -192,6 +192,8 @@ async function runRound(
       log(`  round ${round} ${system.padEnd(8)} ${w.id.padEnd(22)} ${result.opsPerSecond.toFixed(0).padStart(7)} ops/s  ` +
         `p50 ${fmtMs(result.latencyMs.p50)} p99 ${fmtMs(result.latencyMs.p99)} ms  errors ${result.errors}  ` +
         `loadgen ${(result.cpuCoresUsed * 100).toFixed(0)}% of a core, members ${(total / wallSeconds * 100).toFixed(0)}%` +
+        (result.byEndpoint ? `; p99 by endpoint, leader first: ${result.byEndpoint.map((e) => fmtMs(e.latencyMs.p99))
+          .join(' / ')} ms` : '') +
         (snapshots && snapshots.length > 0 ? `; snapshots: ${snapshots.join(', ')}` : ''));
     }
   } finally {

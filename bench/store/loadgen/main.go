@@ -136,6 +136,16 @@ type result struct {
 	CPUSecondsTotal float64            `json:"cpuSecondsTotal"`
 	ErrorSamples    []string           `json:"errorSamples"`
 	AcksFile        string             `json:"acksFile,omitempty"`
+	// With --pin, the same numbers for the operations sent to each endpoint (in --endpoints
+	// order): a request to a follower is forwarded to the leader and answered once the
+	// follower has applied it, so its latency is not the leader's.
+	ByEndpoint []endpointResult `json:"byEndpoint,omitempty"`
+}
+
+type endpointResult struct {
+	Endpoint  string             `json:"endpoint"`
+	Count     int64              `json:"count"`
+	LatencyMs map[string]float64 `json:"latencyMs"`
 }
 
 func cpuSeconds() float64 {
@@ -489,10 +499,45 @@ func summarize(c config, ws []*worker, elapsed float64) result {
 		}
 	}
 	res.OpsPerSecond = float64(res.Count) / elapsed
-	res.LatencyMs = percentiles(hist, res.Count)
-	res.LatencyMs["max"] = float64(maxUs) / 1000
-	if res.Count > 0 {
-		res.LatencyMs["mean"] = float64(sumUs) / float64(res.Count) / 1000
+	res.LatencyMs = latencySummary(hist, res.Count, sumUs, maxUs)
+	if c.pin && len(c.endpoints) > 1 {
+		res.ByEndpoint = byEndpoint(c, ws)
 	}
 	return res
+}
+
+func latencySummary(hist []uint64, count, sumUs, maxUs int64) map[string]float64 {
+	out := percentiles(hist, count)
+	out["max"] = float64(maxUs) / 1000
+	if count > 0 {
+		out["mean"] = float64(sumUs) / float64(count) / 1000
+	}
+	return out
+}
+
+// byEndpoint: worker g uses connection g % conns, which --pin gives endpoint (g % conns) % endpoints.
+func byEndpoint(c config, ws []*worker) []endpointResult {
+	n := len(c.endpoints)
+	hists := make([][]uint64, n)
+	counts, sums, maxes := make([]int64, n), make([]int64, n), make([]int64, n)
+	for e := range hists {
+		hists[e] = make([]uint64, linearBucketsUs+logBuckets)
+	}
+	for g, w := range ws {
+		e := (g % c.conns) % n
+		for b, k := range w.hist {
+			hists[e][b] += k
+		}
+		counts[e] += w.count
+		sums[e] += w.sumUs
+		if w.maxUs > maxes[e] {
+			maxes[e] = w.maxUs
+		}
+	}
+	out := make([]endpointResult, n)
+	for e := range out {
+		out[e] = endpointResult{Endpoint: c.endpoints[e], Count: counts[e],
+			LatencyMs: latencySummary(hists[e], counts[e], sums[e], maxes[e])}
+	}
+	return out
 }
