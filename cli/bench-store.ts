@@ -1,34 +1,38 @@
-// `flotilla bench store` and `flotilla bench failover`: the store against etcd 3.4 (when
+// `flotilla bench store`, `flotilla bench failover` and `flotilla bench grpc-floor`: the
+// store against etcd 3.4 (when
 // `etcd` is on PATH) with etcd's own Go client as the load generator. They print numbers
 // and write JSON under bench/results/; they never pass or fail (a setup problem — no Go,
 // no etcd when asked for — exits non-zero with what to install).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { writeResult } from '../bench/report.js';
 import { failoverTable, type FailoverOptions, runFailoverBench } from '../bench/store/failover.js';
+import { FLOOR_SYSTEMS, type FloorSystem, type GrpcFloorOptions, grpcFloorTable, runGrpcFloorBench } from '../bench/store/grpc-floor.js';
 import { BenchSetupError, type LoadgenKind } from '../bench/store/loadgen.js';
 import { runStoreBench, selectWorkloads, storeTable, type StoreBenchOptions } from '../bench/store/store-bench.js';
 import { ETCD_INSTALL_HINT, etcdVersion, SYSTEM_NAMES, type SystemName } from '../bench/store/systems.js';
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`must be a positive integer, got "${v}"`);
+  return n;
 }
 
-function nonNegative(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
-    return n;
-  };
+function nonNegative(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a positive number, got "${v}"`);
+  return n;
 }
 
 function loadgenKind(v: string): LoadgenKind {
-  if (v !== 'go' && v !== 'node') throw new Error(`--loadgen must be go or node, got "${v}"`);
+  if (v !== 'go' && v !== 'node') throw new InvalidArgumentError('must be go or node');
   return v;
 }
 
@@ -41,7 +45,9 @@ function resolveSystems(spec: string | undefined, log: (s: string) => void): Sys
   }
   const systems = spec.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of systems) {
-    if (!SYSTEM_NAMES.includes(s as SystemName)) throw new Error(`unknown system "${s}": use ${SYSTEM_NAMES.join(',')}`);
+    if (!SYSTEM_NAMES.includes(s as SystemName)) {
+      throw new InvalidArgumentError(`unknown system "${s}": use ${SYSTEM_NAMES.join(',')}`);
+    }
   }
   if (systems.includes('etcd') && !hasEtcd) throw new BenchSetupError(ETCD_INSTALL_HINT);
   return systems as SystemName[];
@@ -60,9 +66,19 @@ async function report(name: string, json: boolean | undefined, run: (log: (s: st
     }
     process.stdout.write('\n' + table(result as never) + `json: ${path}\n`);
   } catch (e) {
-    if (!(e instanceof BenchSetupError)) throw e;
+    // A setup problem (what to install) or a bad --systems/--workloads: the message, no stack.
+    if (!(e instanceof BenchSetupError) && !(e instanceof InvalidArgumentError)) throw e;
     process.stderr.write(`flotilla bench ${name}: ${e.message}\n`);
     process.exitCode = 2;
+  }
+}
+
+/** selectWorkloads, with an unknown name reported as a bad argument. */
+function workloadsOf(spec: string | undefined, quick: boolean): ReturnType<typeof selectWorkloads> {
+  try {
+    return selectWorkloads(spec, quick);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
   }
 }
 
@@ -87,18 +103,18 @@ function registerStoreCommand(bench: Command): void {
   bench
     .command('store')
     .description('3-member Flotilla store vs 3-member etcd (when on PATH): put/txn/get throughput and latency, A B A B')
-    .option('--rounds <n>', 'rounds; each system gets a fresh cluster per round', positiveInt('rounds'), 2)
-    .option('--seconds <n>', 'measured seconds per workload', nonNegative('seconds'), 10)
-    .option('--warmup <n>', 'warm-up seconds per workload', nonNegative('warmup'), 2)
+    .option('--rounds <n>', 'rounds; each system gets a fresh cluster per round', positiveInt, 2)
+    .option('--seconds <n>', 'measured seconds per workload', nonNegative, 10)
+    .option('--warmup <n>', 'warm-up seconds per workload', nonNegative, 2)
     .option('--workloads <list>', 'put-1,put-64,put-512,txn-512,get-linearizable-512,get-serializable-512 ' +
       '(or put, txn, get, get-linearizable, get-serializable)')
     .option('--systems <list>', 'flotilla,etcd (default: both when etcd is on PATH)')
     .option('--loadgen <kind>', 'go (etcd clientv3, built at bench time) or node (one process, weak)', loadgenKind, 'go')
-    .option('--value-bytes <n>', 'value size', positiveInt('value-bytes'), 256)
-    .option('--key-space <n>', 'distinct keys per workload', positiveInt('key-space'), 10_000)
-    .option('--heartbeat-interval <ms>', 'both systems', positiveInt('heartbeat-interval'), 100)
-    .option('--election-timeout <ms>', 'both systems', positiveInt('election-timeout'), 1000)
-    .option('--timeout-ms <ms>', 'deadline of each request', positiveInt('timeout-ms'), 5000)
+    .option('--value-bytes <n>', 'value size', positiveInt, 256)
+    .option('--key-space <n>', 'distinct keys per workload', positiveInt, 10_000)
+    .option('--heartbeat-interval <ms>', 'both systems', positiveInt, 100)
+    .option('--election-timeout <ms>', 'both systems', positiveInt, 1000)
+    .option('--timeout-ms <ms>', 'deadline of each request', positiveInt, 5000)
     .option('--json', 'print the JSON result instead of a table')
     .option('--quick', 'tiny smoke version: 1 round, 1 s per workload, at most 16 clients (not a measurement)')
     .option('--profile-dir <dir>', 'profile Flotilla members (V8 CPU profiler) into this directory; summarize the profiles')
@@ -110,7 +126,7 @@ function registerStoreCommand(bench: Command): void {
           rounds: quick && !given('rounds') ? 1 : f.rounds,
           seconds: quick && !given('seconds') ? 1 : f.seconds,
           warmupSeconds: quick && !given('warmup') ? 0.5 : f.warmup,
-          workloads: selectWorkloads(f.workloads, quick),
+          workloads: workloadsOf(f.workloads, quick),
           systems: resolveSystems(f.systems, log),
           loadgen: f.loadgen, valueBytes: f.valueBytes,
           keySpace: quick && !given('keySpace') ? 200 : f.keySpace,
@@ -147,21 +163,21 @@ function registerFailoverCommand(bench: Command): void {
   bench
     .command('failover')
     .description('kill -9 the leader N times under writes from 16 clients: write outage per kill, both systems')
-    .option('--kills <n>', 'leader kills for flotilla', positiveInt('kills'), 30)
-    .option('--etcd-kills <n>', 'leader kills for etcd', positiveInt('etcd-kills'), 7)
-    .option('--clients <n>', 'concurrent writers', positiveInt('clients'), 16)
-    .option('--conns <n>', 'connections (each with all endpoints)', positiveInt('conns'), 4)
-    .option('--write-timeout-ms <ms>', 'deadline of each write; a failed write is retried at once', positiveInt('write-timeout-ms'), 250)
-    .option('--settle-ms <ms>', 'wait after the restarted member is healthy, before the next kill', nonNegative('settle-ms'), 2000)
+    .option('--kills <n>', 'leader kills for flotilla', positiveInt, 30)
+    .option('--etcd-kills <n>', 'leader kills for etcd', positiveInt, 7)
+    .option('--clients <n>', 'concurrent writers', positiveInt, 16)
+    .option('--conns <n>', 'connections (each with all endpoints)', positiveInt, 4)
+    .option('--write-timeout-ms <ms>', 'deadline of each write; a failed write is retried at once', positiveInt, 250)
+    .option('--settle-ms <ms>', 'wait after the restarted member is healthy, before the next kill', nonNegative, 2000)
     .option('--after-election-ms <ms>', 'wait after a new leader is seen, before restarting the killed member',
-      nonNegative('after-election-ms'), 1000)
-    .option('--steady-minutes <m>', 'instead of kills: M minutes of writes, count leader changes', nonNegative('steady-minutes'), 0)
-    .option('--snapshot-count <n>', 'both systems (etcd 3.4 default)', positiveInt('snapshot-count'), 100_000)
+      nonNegative, 1000)
+    .option('--steady-minutes <m>', 'instead of kills: M minutes of writes, count leader changes', nonNegative, 0)
+    .option('--snapshot-count <n>', 'both systems (etcd 3.4 default)', positiveInt, 100_000)
     .option('--systems <list>', 'flotilla,etcd (default: both when etcd is on PATH)')
     .option('--loadgen <kind>', 'go (etcd clientv3) or node', loadgenKind, 'go')
-    .option('--value-bytes <n>', 'value size', positiveInt('value-bytes'), 256)
-    .option('--heartbeat-interval <ms>', 'both systems', positiveInt('heartbeat-interval'), 100)
-    .option('--election-timeout <ms>', 'both systems', positiveInt('election-timeout'), 1000)
+    .option('--value-bytes <n>', 'value size', positiveInt, 256)
+    .option('--heartbeat-interval <ms>', 'both systems', positiveInt, 100)
+    .option('--election-timeout <ms>', 'both systems', positiveInt, 1000)
     .option('--json', 'print the JSON result instead of a table')
     .option('--quick', 'tiny smoke version: 2 kills (1 for etcd), short settles (not a measurement)')
     .action(async (f: FailoverFlags, cmd: Command) => {
@@ -185,8 +201,81 @@ function registerFailoverCommand(bench: Command): void {
     });
 }
 
-/** Adds `store` and `failover` under `flotilla bench`. */
+interface GrpcFloorFlags {
+  rounds: number;
+  seconds: number;
+  warmup: number;
+  clients: number;
+  conns: number;
+  systems?: string;
+  loadgen: LoadgenKind;
+  valueBytes: number;
+  keySpace: number;
+  timeoutMs: number;
+  heartbeatInterval: number;
+  electionTimeout: number;
+  targetRatio: number;
+  json?: boolean;
+  quick?: boolean;
+}
+
+/** --systems for grpc-floor: floor always first; etcd by default only when on PATH. */
+function resolveFloorSystems(spec: string | undefined, log: (s: string) => void): FloorSystem[] {
+  if (spec === undefined) return ['floor', ...resolveSystems(undefined, log)];
+  const asked = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of asked) {
+    if (!FLOOR_SYSTEMS.includes(s as FloorSystem)) {
+      throw new InvalidArgumentError(`unknown system "${s}": use ${FLOOR_SYSTEMS.join(',')}`);
+    }
+  }
+  const stores = asked.filter((s) => s !== 'floor');
+  const resolved = stores.length > 0 ? resolveSystems(stores.join(','), log) : [];
+  return [...(asked.includes('floor') ? ['floor' as const] : []), ...resolved];
+}
+
+function registerGrpcFloorCommand(bench: Command): void {
+  bench
+    .command('grpc-floor')
+    .description('put-512 against do-nothing node:http2 gRPC servers, Flotilla and etcd: the CPU budget the ' +
+      'put target leaves for a Node store on this machine')
+    .option('--rounds <n>', 'rounds; fresh processes per system per round', positiveInt, 2)
+    .option('--seconds <n>', 'measured seconds per run', nonNegative, 6)
+    .option('--warmup <n>', 'warm-up seconds per run', nonNegative, 2)
+    .option('--clients <n>', 'concurrent clients', positiveInt, 512)
+    .option('--conns <n>', 'connections, pinned to endpoints j % 3', positiveInt, 8)
+    .option('--systems <list>', `${FLOOR_SYSTEMS.join(',')} (default: all, etcd only when on PATH)`)
+    .option('--loadgen <kind>', 'go (etcd clientv3) or node', loadgenKind, 'go')
+    .option('--value-bytes <n>', 'value size', positiveInt, 256)
+    .option('--key-space <n>', 'distinct keys', positiveInt, 10_000)
+    .option('--timeout-ms <ms>', 'deadline of each request', positiveInt, 5000)
+    .option('--heartbeat-interval <ms>', 'Flotilla and etcd', positiveInt, 100)
+    .option('--election-timeout <ms>', 'Flotilla and etcd', positiveInt, 1000)
+    .option('--target-ratio <x>', 'the throughput to budget for, as a multiple of etcd\'s', positive, 1.5)
+    .option('--json', 'print the JSON result instead of a table')
+    .option('--quick', 'tiny smoke version: 1 round, 1 s, at most 16 clients on 2 connections (not a measurement)')
+    .action(async (f: GrpcFloorFlags, cmd: Command) => {
+      const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+      const quick = f.quick === true;
+      await report('grpc-floor', f.json, async (log) => {
+        const o: GrpcFloorOptions = {
+          rounds: quick && !given('rounds') ? 1 : f.rounds,
+          seconds: quick && !given('seconds') ? 1 : f.seconds,
+          warmupSeconds: quick && !given('warmup') ? 0.5 : f.warmup,
+          clients: quick && !given('clients') ? Math.min(f.clients, 16) : f.clients,
+          conns: quick && !given('conns') ? Math.min(f.conns, 2) : f.conns,
+          systems: resolveFloorSystems(f.systems, log),
+          loadgen: f.loadgen, valueBytes: f.valueBytes, keySpace: f.keySpace, timeoutMs: f.timeoutMs,
+          heartbeatMs: f.heartbeatInterval, electionMs: f.electionTimeout, targetRatio: f.targetRatio, quick,
+        };
+        log(`bench grpc-floor: ${o.systems.join(', ')}, ${o.rounds} round(s), put at ${o.clients} clients / ${o.conns} conns`);
+        return runGrpcFloorBench(o, log);
+      }, grpcFloorTable);
+    });
+}
+
+/** Adds `store`, `failover` and `grpc-floor` under `flotilla bench`. */
 export function registerBenchStore(bench: Command): void {
   registerStoreCommand(bench);
   registerFailoverCommand(bench);
+  registerGrpcFloorCommand(bench);
 }

@@ -4,7 +4,7 @@
 // they never pass or fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,5 +112,44 @@ test('bench failover --quick, one kill, flotilla only: per-kill outage numbers',
   for (const d of ['longestGapMs', 'firstNewAckMs']) {
     const dist = f[d] as Record<string, unknown>;
     for (const k of ['n', 'median', 'p90', 'p99', 'max']) num(dist[k], `${d}.${k}`);
+  }
+});
+
+test('bench grpc-floor --quick (floor and flotilla, node load generator): both measured, no budget without etcd',
+  { timeout: 45_000 }, async () => {
+    const { json, files } = await runBench(
+      ['grpc-floor', '--quick', '--systems', 'floor,flotilla', '--loadgen', 'node', '--json'], 40_000);
+    assert.equal(json.kind, 'grpc-floor');
+    assert.ok(files.some((f) => f.startsWith('grpc-floor-') && f.endsWith('.json')), 'a result file under bench/results/');
+    const summary = json.summary as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(summary), ['floor', 'flotilla']);
+    for (const [s, x] of Object.entries(summary)) {
+      for (const k of ['opsPerSecondMedian', 'p99MsMedian', 'serverCpuUsPerOpMedian', 'loadgenCpuUsPerOpMedian']) num(x[k], `${s}.${k}`);
+    }
+    assert.equal(summary.floor!.errors, 0, 'the floor servers answer every put');
+    type Run = { system: string; result: { count: number; endpoints: string[] }; serverCpuSeconds: number[] };
+    const runs = json.runs as Run[];
+    assert.deepEqual(runs.map((r) => r.system), ['floor', 'flotilla']);
+    for (const r of runs) {
+      assert.ok(r.result.count > 0, `${r.system} completed some puts`);
+      assert.equal(r.result.endpoints.length, 3);
+      assert.equal(r.serverCpuSeconds.length, 3);
+      // --quick uses 2 connections: the first two endpoints carry all the load.
+      r.serverCpuSeconds.slice(0, 2).forEach((c, j) => assert.ok(c > 0, `${r.system}: server ${j} used CPU`));
+    }
+    assert.equal(json.budget, undefined, 'no etcd run, so no budget');
+  });
+
+test('bad bench arguments are refused with a one-line message naming the argument, not a stack trace', () => {
+  for (const [args, expected] of [
+    [['grpc-floor', '--systems', 'floor,bar'], /unknown system "bar": use floor,flotilla,etcd/],
+    [['store', '--workloads', 'bogus'], /unknown workload "bogus"/],
+    [['store', '--rounds', '0'], /option '--rounds <n>' argument '0' is invalid/],
+    [['grpc-floor', '--target-ratio', '0'], /option '--target-ratio <x>' argument '0' is invalid/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+    assert.notEqual(r.status, 0, `${args.join(' ')} fails`);
+    assert.match(r.stderr, expected);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')}: no stack trace`);
   }
 });
