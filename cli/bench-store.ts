@@ -1,8 +1,8 @@
 // `flotilla bench store`, `flotilla bench failover` and `flotilla bench grpc-floor`: the
-// store against etcd 3.4 (when
-// `etcd` is on PATH) with etcd's own Go client as the load generator. They print numbers
-// and write JSON under bench/results/; they never pass or fail (a setup problem — no Go,
-// no etcd when asked for — exits non-zero with what to install).
+// store against etcd 3.4 (when `etcd` is on PATH) with etcd's own Go client as the load
+// generator. They print numbers and write JSON under bench/results/; they never pass or
+// fail (a setup problem — no Go, no etcd when asked for — exits non-zero with what to
+// install; a bad flag exits non-zero with what was wrong).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
