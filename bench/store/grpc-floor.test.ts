@@ -3,37 +3,15 @@
 // and the budget arithmetic is what the README says it is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, constants } from 'node:http2';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadEtcdPackage } from '../../store/api/proto.js';
-import { floorBudget, type FloorSystemSummary } from './grpc-floor.js';
-
-const FLOOR_SERVER = fileURLToPath(new URL('./grpc-floor-server.js', import.meta.url));
-
-function startFloor(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [FLOOR_SERVER], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (out.includes('\n')) resolve({ child, port: (JSON.parse(out) as { port: number }).port });
-    });
-  });
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    // gone already
-  }
-}
+import { floorBudget, FloorServers, type FloorSystemSummary } from './grpc-floor.js';
 
 test('the floor server answers an etcd Put with a header, refuses an empty call, and exits when stdin closes', async () => {
-  const { child, port } = await startFloor();
+  // The bench's own start and stop: three servers, each printing its port.
+  const servers = await FloorServers.start();
+  const port = Number(servers.endpoints[0]!.split(':')[1]);
   try {
     const pkg = grpc.loadPackageDefinition(loadEtcdPackage()) as unknown as
       { etcdserverpb: { KV: new (addr: string, creds: grpc.ChannelCredentials) => grpc.Client } };
@@ -60,13 +38,13 @@ test('the floor server answers an etcd Put with a header, refuses an empty call,
     session.close();
     assert.equal(status, '13');
 
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.stdin!.end();
-    const timer = setTimeout(() => killGroup(child), 5000);
-    assert.equal(await exited, 0, 'exits on its own, cleanly, once its parent closes stdin');
-    clearTimeout(timer);
+    // stop() closes stdin and SIGKILLs only after a grace period: a clean exit code means
+    // each server left on its own.
+    await servers.stop();
+    assert.deepEqual(servers.children.map((c) => [c.exitCode, c.signalCode]), [[0, null], [0, null], [0, null]],
+      'every server exits on its own, cleanly, once its parent closes stdin');
   } finally {
-    killGroup(child);
+    await servers.stop();
   }
 });
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { machineFacts, type MachineFacts } from '../report.js';
 import { median } from './histogram.js';
 import { Loadgen, type LoadgenInfo, type LoadgenKind, type LoadResult } from './loadgen.js';
-import { fmtMs, formatTable } from './store-bench.js';
+import { CLUSTER_SETTLE_MS, fmtMs, formatTable } from './store-bench.js';
 import { etcdVersion, processCpuSeconds, sleep, startCluster, type SystemName, waitForLeader } from './systems.js';
 
 const FLOOR_SERVER = fileURLToPath(new URL('./grpc-floor-server.js', import.meta.url));
@@ -26,8 +26,6 @@ const FLOOR_SERVERS = 3;
 /** How long a floor server may take to print its port, and to exit once told to. */
 const FLOOR_START_TIMEOUT_MS = 10_000;
 const FLOOR_STOP_GRACE_MS = 2000;
-/** Idle time after a fresh cluster is healthy (as in `bench store`). */
-const CLUSTER_SETTLE_MS = 1000;
 
 export type FloorSystem = 'floor' | SystemName;
 export const FLOOR_SYSTEMS: readonly FloorSystem[] = ['floor', 'flotilla', 'etcd'];
@@ -108,7 +106,7 @@ export interface GrpcFloorResult {
 }
 
 /** Three running floor servers, tracked so they are stopped even when the bench fails. */
-class FloorServers {
+export class FloorServers {
   private constructor(readonly children: ChildProcess[], readonly endpoints: string[]) {}
 
   static async start(): Promise<FloorServers> {

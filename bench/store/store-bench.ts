@@ -34,7 +34,7 @@ export const STORE_WORKLOADS: readonly WorkloadDef[] = [
 const QUICK_MAX_CLIENTS = 16;
 const QUICK_MAX_CONNS = 2;
 /** Idle time after a fresh cluster is healthy, before the first workload (both systems). */
-const CLUSTER_SETTLE_MS = 1000;
+export const CLUSTER_SETTLE_MS = 1000;
 
 export interface StoreBenchOptions {
   rounds: number;
